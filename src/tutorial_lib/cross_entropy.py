@@ -1,0 +1,56 @@
+"""Cross-entropy loss from logits and class indices, via log-sum-exp."""
+
+from __future__ import annotations
+
+import torch
+
+from tutorial_lib.labels import check_class_labels
+from tutorial_lib.softmax import log_softmax
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def cross_entropy(
+    logits: torch.Tensor, target: torch.Tensor, reduction: str = "mean"
+) -> torch.Tensor:
+    """Cross-entropy between ``softmax(logits)`` and the true classes ``target``.
+
+    Per sample ``l_i = -log softmax(o_i)[y_i] = log sum_k exp(o_ik) - o_i,y_i``, computed with
+    :func:`tutorial_lib.softmax.log_softmax`, so huge logits give finite losses. Same result as
+    ``torch.nn.functional.cross_entropy(logits, target, reduction=reduction)``.
+
+    Args:
+        logits: Unnormalised scores, floating point, shape ``(N, C)``.
+        target: True class indices, integer tensor of shape ``(N,)`` with values in ``[0, C)``.
+        reduction: ``"mean"`` (average over the batch), ``"sum"`` or ``"none"`` (one loss
+            per sample).
+
+    Returns:
+        A scalar for ``"mean"`` and ``"sum"``, a tensor of shape ``(N,)`` for ``"none"``.
+
+    Raises:
+        ValueError: If the batch is empty, shapes do not match, the labels are not integers,
+            negative or out of range, or ``reduction`` is unknown.
+    """
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    if not isinstance(logits, torch.Tensor) or not logits.is_floating_point():
+        raise ValueError("logits must be a floating-point torch.Tensor of shape (N, C)")
+    if logits.dim() != 2:
+        raise ValueError(f"logits must have shape (N, C), got shape {tuple(logits.shape)}")
+    if logits.shape[0] == 0:
+        raise ValueError("logits is an empty batch: it needs at least one sample")
+    if logits.shape[1] == 0:
+        raise ValueError("logits has zero classes: shape (N, C) needs C >= 1")
+    check_class_labels(target, logits.shape[1])
+    if target.shape[0] != logits.shape[0]:
+        raise ValueError(
+            f"shapes do not match: logits has {logits.shape[0]} samples, "
+            f"target has {target.shape[0]}"
+        )
+    losses = -log_softmax(logits, dim=1).gather(1, target.unsqueeze(1)).squeeze(1)
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    return losses

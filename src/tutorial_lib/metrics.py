@@ -1,0 +1,98 @@
+"""Classification metrics: accuracy of predictions and of a model on a whole split."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import torch
+
+from tutorial_lib.labels import check_class_labels
+
+
+def _predicted_labels(y_hat: torch.Tensor) -> torch.Tensor:
+    if not isinstance(y_hat, torch.Tensor):
+        raise ValueError(f"y_hat must be a torch.Tensor, got {type(y_hat).__name__}")
+    if y_hat.dim() == 2:
+        if y_hat.shape[1] == 0:
+            raise ValueError("y_hat has zero classes: shape (N, C) needs C >= 1")
+        return y_hat.argmax(dim=1)
+    if y_hat.dim() == 1:
+        check_class_labels(y_hat, name="y_hat")
+        return y_hat
+    raise ValueError(
+        f"y_hat must be scores of shape (N, C) or labels of shape (N,), got {tuple(y_hat.shape)}"
+    )
+
+
+def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
+    """Fraction of samples whose predicted class equals the true class.
+
+    Args:
+        y_hat: Either scores (logits or probabilities) of shape ``(N, C)``, whose row-wise
+            argmax is the prediction, or predicted class indices of shape ``(N,)``.
+        y: True class indices, integer tensor of shape ``(N,)``.
+
+    Returns:
+        The accuracy, a float in ``[0, 1]``.
+
+    Raises:
+        ValueError: If the batch is empty, the numbers of samples differ, or the labels are
+            not valid class indices (non-integer, negative or ``>= C``).
+    """
+    if isinstance(y_hat, torch.Tensor) and y_hat.dim() >= 1 and y_hat.shape[0] == 0:
+        raise ValueError("y_hat is an empty batch: accuracy needs at least one sample")
+    num_classes = y_hat.shape[1] if isinstance(y_hat, torch.Tensor) and y_hat.dim() == 2 else None
+    check_class_labels(y, num_classes, name="y")
+    predicted = _predicted_labels(y_hat)
+    if predicted.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"shapes do not match: y_hat has {predicted.shape[0]} samples, y has {y.shape[0]}"
+        )
+    return (predicted == y).sum().item() / y.shape[0]
+
+
+def evaluate_accuracy(
+    net: Callable[[torch.Tensor], torch.Tensor],
+    X: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int = 1024,
+) -> float:
+    """Accuracy of ``net`` on the whole split ``(X, y)``, in minibatches, without gradients.
+
+    A ``torch.nn.Module`` is put in eval mode for the evaluation and given back in the mode
+    it had.
+
+    Args:
+        net: A model or function mapping a batch of inputs to scores of shape ``(B, C)``.
+        X: Inputs, first dimension N.
+        y: True class indices, integer tensor of shape ``(N,)``.
+        batch_size: How many samples go through ``net`` at once.
+
+    Returns:
+        The fraction of the N samples classified correctly.
+
+    Raises:
+        ValueError: If the split is empty, ``X`` and ``y`` have different numbers of samples,
+            ``batch_size`` is not positive, or the labels are invalid.
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if not isinstance(X, torch.Tensor) or X.dim() == 0:
+        raise ValueError("X must be a torch.Tensor whose first dimension indexes the samples")
+    check_class_labels(y, name="y")
+    if X.shape[0] != y.shape[0]:
+        raise ValueError(f"shapes do not match: X has {X.shape[0]} samples, y has {y.shape[0]}")
+    was_training = getattr(net, "training", None)
+    if isinstance(net, torch.nn.Module):
+        net.eval()
+    correct = 0
+    try:
+        with torch.no_grad():
+            for start in range(0, X.shape[0], batch_size):
+                y_batch = y[start : start + batch_size]
+                scores = net(X[start : start + batch_size])
+                correct += round(accuracy(scores, y_batch) * y_batch.shape[0])
+    finally:
+        if isinstance(net, torch.nn.Module) and was_training is not None:
+            net.train(was_training)
+    return correct / X.shape[0]
