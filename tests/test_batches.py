@@ -1,0 +1,65 @@
+import pytest
+import torch
+
+from tutorial_lib.batches import iterate_batches
+
+
+def make_data(n=23):
+    X = torch.arange(n, dtype=torch.float32).unsqueeze(1)  # the value is the sample's id
+    y = 10 * torch.arange(n)
+    return X, y
+
+
+def ids(batches):
+    return torch.cat([X_batch[:, 0] for X_batch, _ in batches]).long()
+
+
+def test_every_sample_once_and_pairs_kept():
+    X, y = make_data()
+    batches = list(iterate_batches(X, y, 5, generator=torch.Generator().manual_seed(1)))
+    assert [len(X_b) for X_b, _ in batches] == [5, 5, 5, 5, 3]
+    for X_b, y_b in batches:
+        torch.testing.assert_close(y_b, 10 * X_b[:, 0].long())
+    seen = ids(batches)
+    assert sorted(seen.tolist()) == list(range(23))
+    assert seen.tolist() != list(range(23))  # shuffled
+
+
+def test_no_shuffle_keeps_order():
+    X, y = make_data()
+    assert ids(iterate_batches(X, y, 4, shuffle=False)).tolist() == list(range(23))
+
+
+def test_reshuffles_on_every_call_and_is_reproducible():
+    X, y = make_data(50)
+    gen = torch.Generator().manual_seed(3)
+    first, second = (
+        ids(iterate_batches(X, y, 7, generator=gen)),
+        ids(iterate_batches(X, y, 7, generator=gen)),
+    )
+    assert first.tolist() != second.tolist()
+    gen_again = torch.Generator().manual_seed(3)
+    assert ids(iterate_batches(X, y, 7, generator=gen_again)).tolist() == first.tolist()
+    assert ids(iterate_batches(X, y, 7, generator=gen_again)).tolist() == second.tolist()
+
+
+def test_batch_larger_than_data():
+    X, y = make_data(3)
+    batches = list(iterate_batches(X, y, 10, shuffle=False))
+    assert len(batches) == 1
+    torch.testing.assert_close(batches[0][0], X)
+
+
+@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True])
+def test_bad_batch_size(batch_size):
+    X, y = make_data()
+    with pytest.raises(ValueError, match="batch_size"):
+        iterate_batches(X, y, batch_size)
+
+
+def test_mismatched_lengths_raise_eagerly():
+    X, _ = make_data(5)
+    with pytest.raises(ValueError, match="same number of samples, got 5 and 4"):
+        iterate_batches(X, torch.zeros(4), 2)
+    with pytest.raises(ValueError, match="0-d"):
+        iterate_batches(torch.tensor(1.0), torch.tensor(1.0), 1)

@@ -1,0 +1,84 @@
+import pytest
+import torch
+import torch.nn.functional as F
+
+from tutorial_lib.binary_cross_entropy import binary_cross_entropy_with_logits
+from tutorial_lib.logistic import LogisticRegression, sigmoid, sigmoid_derivative
+
+
+def test_sigmoid_matches_torch_and_its_gradient():
+    x = torch.linspace(-40, 40, 801, dtype=torch.float64, requires_grad=True)
+    ours = sigmoid(x)
+    ours.sum().backward()
+    x_ref = x.detach().clone().requires_grad_(True)
+    ref = torch.sigmoid(x_ref)
+    ref.sum().backward()
+    torch.testing.assert_close(ours, ref)
+    torch.testing.assert_close(x.grad, x_ref.grad)
+
+
+def test_sigmoid_derivative_is_the_autograd_derivative():
+    x = torch.linspace(-12, 12, 241, requires_grad=True)
+    (grad,) = torch.autograd.grad(torch.sigmoid(x).sum(), x)
+    torch.testing.assert_close(sigmoid_derivative(x.detach()), grad)
+    assert sigmoid_derivative(torch.tensor(0.0)).item() == 0.25
+
+
+def test_sigmoid_extreme_inputs_are_finite():
+    x = torch.tensor([-1e4, -100.0, 0.0, 100.0, 1e4], requires_grad=True)
+    s = sigmoid(x)
+    s.sum().backward()
+    assert torch.isfinite(s).all() and torch.isfinite(x.grad).all()
+    torch.testing.assert_close(s, torch.sigmoid(x.detach()))
+    assert s[0].item() == 0.0 and s[-1].item() == 1.0 and s[2].item() == 0.5
+
+
+def test_sigmoid_needs_floats():
+    with pytest.raises(ValueError, match="floating-point"):
+        sigmoid(torch.tensor([1, 2]))
+
+
+def test_model_forward_is_logits_and_probabilities():
+    torch.manual_seed(0)
+    model = LogisticRegression(3)
+    X = torch.randn(5, 3)
+    logits = model(X)
+    assert logits.shape == (5, 1)
+    W, b = model.linear.weight, model.linear.bias
+    torch.testing.assert_close(logits, X @ W.T + b)
+    torch.testing.assert_close(model.predict_proba(X), torch.sigmoid(X @ W.T + b))
+    torch.testing.assert_close(model.predict(X), (X @ W.T + b >= 0).float())
+
+
+@pytest.mark.parametrize("in_features", [0, -2, 1.5, True])
+def test_model_rejects_bad_in_features(in_features):
+    with pytest.raises(ValueError, match="in_features"):
+        LogisticRegression(in_features)
+
+
+def test_one_sgd_step_by_hand_matches_optimizer_step():
+    torch.manual_seed(1)
+    X = torch.tensor([[1.0], [2.0], [3.0]])
+    y = torch.tensor([[0.0], [0.0], [1.0]])
+    model = LogisticRegression(1)
+    w0, b0 = model.linear.weight.item(), model.linear.bias.item()
+    lr = 0.1
+    # Gradient of the summed BCE, by hand: dL/dz_i = sigmoid(z_i) - y_i.
+    p = torch.sigmoid(w0 * X + b0)
+    dw, db = ((p - y) * X).sum().item(), (p - y).sum().item()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    optimizer.zero_grad()
+    binary_cross_entropy_with_logits(model(X), y, reduction="sum").backward()
+    torch.testing.assert_close(model.linear.weight.grad, torch.tensor([[dw]]))
+    torch.testing.assert_close(model.linear.bias.grad, torch.tensor([db]))
+    optimizer.step()
+    torch.testing.assert_close(model.linear.weight, torch.tensor([[w0 - lr * dw]]))
+    torch.testing.assert_close(model.linear.bias, torch.tensor([b0 - lr * db]))
+    # ...and the same step taken by torch's own loss.
+    ref = LogisticRegression(1)
+    ref.load_state_dict({"linear.weight": torch.tensor([[w0]]), "linear.bias": torch.tensor([b0])})
+    ref_opt = torch.optim.SGD(ref.parameters(), lr=lr)
+    F.binary_cross_entropy_with_logits(ref(X), y, reduction="sum").backward()
+    ref_opt.step()
+    torch.testing.assert_close(model.linear.weight, ref.linear.weight)
+    torch.testing.assert_close(model.linear.bias, ref.linear.bias)

@@ -1,0 +1,194 @@
+import functools
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from tutorial_lib.training import History, fit
+
+
+def separable():
+    X = torch.tensor([[-2.0], [-1.5], [-1.0], [-0.5], [0.5], [1.0], [1.5], [2.0]])
+    y = (X > 0).float()
+    return X, y
+
+
+def accuracy(y_hat, y):
+    return ((y_hat > 0).float() == y).float().mean().item()
+
+
+def make_model(seed=0):
+    torch.manual_seed(seed)
+    return nn.Linear(1, 1)
+
+
+def test_loss_falls_on_separable_data_and_metric_recorded():
+    X, y = separable()
+    model = make_model()
+    opt = torch.optim.SGD(model.parameters(), lr=0.5)
+    history = fit(
+        model,
+        nn.BCEWithLogitsLoss(),
+        opt,
+        X,
+        y,
+        num_epochs=30,
+        batch_size=3,
+        metric=accuracy,
+        test_data=(X, y),
+    )
+    assert isinstance(history, History)
+    assert history.num_epochs == 30
+    assert len(history.train_metric) == len(history.test_metric) == 30
+    assert history.train_loss[-1] < 0.5 * history.train_loss[0]
+    assert history.test_metric[-1] == 1.0
+    with torch.no_grad():
+        assert history.test_metric[-1] == accuracy(model(X), y)
+
+
+def test_deterministic_with_seed_and_seed_matters():
+    X, y = separable()
+
+    def run(seed):
+        model = make_model()
+        opt = torch.optim.SGD(model.parameters(), lr=0.3)
+        history = fit(
+            model, nn.BCEWithLogitsLoss(), opt, X, y, num_epochs=5, batch_size=3, seed=seed
+        )
+        return history, torch.cat([p.detach().flatten() for p in model.parameters()])
+
+    h1, p1 = run(7)
+    h2, p2 = run(7)
+    assert h1 == h2
+    torch.testing.assert_close(p1, p2, rtol=0, atol=0)
+    _, p3 = run(8)
+    assert not torch.equal(p1, p3)
+
+
+class Recorder(nn.Module):
+    """Linear model that records which samples (id in column 0) it saw, and in which mode."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = nn.Linear(1, 1)
+        self.seen = []
+        self.modes = []
+
+    def forward(self, X):
+        self.seen.append(X[:, 0].long().tolist())
+        self.modes.append((self.training, torch.is_grad_enabled()))
+        return self.linear(X[:, 1:])  # column 0 is the id, only column 1 is a feature
+
+    def train_seen(self):
+        return [s for s, (training, _) in zip(self.seen, self.modes, strict=True) if training]
+
+
+def test_every_sample_once_per_epoch_reshuffled_each_epoch():
+    n, batch_size, num_epochs = 11, 4, 4
+    X = torch.stack([torch.arange(n, dtype=torch.float32), torch.linspace(-1, 1, n)], dim=1)
+    y = (X[:, 1:] > 0).float()
+    model = Recorder()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    fit(model, nn.BCEWithLogitsLoss(), opt, X, y, num_epochs=num_epochs, batch_size=batch_size)
+    batches = model.train_seen()
+    per_epoch = -(-n // batch_size)
+    assert len(batches) == per_epoch * num_epochs
+    orders = []
+    for e in range(num_epochs):
+        order = sum(batches[e * per_epoch : (e + 1) * per_epoch], [])
+        assert sorted(order) == list(range(n))
+        orders.append(order)
+    assert len({tuple(o) for o in orders}) == num_epochs  # a new order every epoch
+
+
+def test_test_metric_in_eval_mode_without_grad():
+    n = 6
+    X = torch.stack([torch.arange(n, dtype=torch.float32), torch.linspace(-1, 1, n)], dim=1)
+    y = (X[:, 1:] > 0).float()
+    model = Recorder()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    fit(
+        model,
+        nn.BCEWithLogitsLoss(),
+        opt,
+        X,
+        y,
+        num_epochs=2,
+        batch_size=6,
+        metric=accuracy,
+        test_data=(X, y),
+    )
+    assert model.modes == [(True, True), (False, False), (True, True), (False, False)]
+    assert model.training  # back in train mode afterwards
+
+
+@pytest.mark.parametrize(
+    "loss_fn",
+    [
+        nn.BCEWithLogitsLoss(reduction="sum"),
+        nn.BCEWithLogitsLoss(reduction="mean"),
+        functools.partial(F.binary_cross_entropy_with_logits, reduction="sum"),
+        F.binary_cross_entropy_with_logits,
+    ],
+)
+def test_train_loss_is_mean_per_sample(loss_fn):
+    X, y = separable()
+    model = make_model()
+    opt = torch.optim.SGD(model.parameters(), lr=0.0)  # parameters stay put
+    history = fit(model, loss_fn, opt, X, y, num_epochs=2, batch_size=3)
+    with torch.no_grad():
+        expected = F.binary_cross_entropy_with_logits(model(X), y).item()
+    assert history.train_loss == pytest.approx([expected, expected], rel=1e-6)
+
+
+def test_full_batch_epoch_equals_one_manual_sgd_step():
+    X, y = separable()
+    model, reference = make_model(), make_model()
+    fit(
+        model,
+        nn.BCEWithLogitsLoss(),
+        torch.optim.SGD(model.parameters(), lr=0.1),
+        X,
+        y,
+        num_epochs=1,
+        batch_size=len(X),
+    )
+    loss = F.binary_cross_entropy_with_logits(reference(X), y)
+    loss.backward()
+    with torch.no_grad():
+        for p in reference.parameters():
+            p -= 0.1 * p.grad
+    torch.testing.assert_close(model.weight, reference.weight)
+    torch.testing.assert_close(model.bias, reference.bias)
+
+
+def test_bad_arguments():
+    X, y = separable()
+    model = make_model()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss = nn.BCEWithLogitsLoss()
+    with pytest.raises(ValueError, match="num_epochs"):
+        fit(model, loss, opt, X, y, num_epochs=0, batch_size=2)
+    with pytest.raises(ValueError, match="batch_size"):
+        fit(model, loss, opt, X, y, num_epochs=1, batch_size=0)
+    with pytest.raises(ValueError, match="same number of samples"):
+        fit(model, loss, opt, X, y[:-1], num_epochs=1, batch_size=2)
+    with pytest.raises(ValueError, match="reduction='none'"):
+        fit(model, nn.BCEWithLogitsLoss(reduction="none"), opt, X, y, num_epochs=1, batch_size=2)
+    with pytest.raises(ValueError, match="scalar"):
+        fit(model, lambda y_hat, y: (y_hat - y) ** 2, opt, X, y, num_epochs=1, batch_size=2)
+    with pytest.raises(ValueError, match="metric"):
+        fit(model, loss, opt, X, y, num_epochs=1, batch_size=2, test_data=(X, y))
+    with pytest.raises(ValueError, match="test_data"):
+        fit(
+            model,
+            loss,
+            opt,
+            X,
+            y,
+            num_epochs=1,
+            batch_size=2,
+            metric=accuracy,
+            test_data=(X, y[:-1]),
+        )
