@@ -43,7 +43,7 @@ def binary_cross_entropy(
 
     Per sample, :math:`\ell = -[y \log \hat y + (1 - y) \log(1 - \hat y)]`, the negative
     log-probability the model gives to the observed label: lower means more likely. As in
-    :func:`torch.nn.functional.binary_cross_entropy`, each log is clamped at -100 so that a
+    `torch.nn.functional.binary_cross_entropy`, each log is clamped at -100 so that a
     probability of exactly 0 or 1 gives a large finite loss instead of ``inf``.
 
     Args:

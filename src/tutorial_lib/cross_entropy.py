@@ -16,7 +16,7 @@ def cross_entropy(
     """Cross-entropy between ``softmax(logits)`` and the true classes ``target``.
 
     Per sample ``l_i = -log softmax(o_i)[y_i] = log sum_k exp(o_ik) - o_i,y_i``, computed with
-    :func:`tutorial_lib.softmax.log_softmax`, so huge logits give finite losses. Same result as
+    `tutorial_lib.softmax.log_softmax`, so huge logits give finite losses. Same result as
     ``torch.nn.functional.cross_entropy(logits, target, reduction=reduction)``.
 
     Args:

@@ -7,7 +7,7 @@ package ``dataset-fashion-mnist`` (decompressed into the user cache); and finall
 download into the user cache. Every folder uses torchvision's layout
 (``<folder>/FashionMNIST/raw/train-images-idx3-ubyte`` ...) and counts only when all four files
 of the dataset are there. The files read are checked against the sha256 of the uncompressed
-IDX files, so a corrupt or truncated file raises :class:`CorruptDataError` instead of giving a
+IDX files, so a corrupt or truncated file raises `CorruptDataError` instead of giving a
 wrong answer.
 """
 
@@ -237,7 +237,7 @@ def load_mnist(
 def _load(
     spec: _Spec, root: str | os.PathLike[str] | None, *, train: bool, download: bool
 ) -> ImageSplit:
-    """Find, verify and load one split of ``spec`` (see :func:`load_fashion_mnist`)."""
+    """Find, verify and load one split of ``spec`` (see `load_fashion_mnist`)."""
     if not isinstance(train, bool):
         raise ValueError(f"train must be True or False, got {train!r}")
     if not isinstance(download, bool):
@@ -314,7 +314,7 @@ def _describe_missing(folder: Path, names: tuple[str, ...]) -> str | None:
 
 
 def _not_found_message(spec: _Spec, train: bool, tried: list[str], cache: Path) -> str:
-    """The message of :class:`DataNotFoundError`: every place tried and the ways to fix it."""
+    """The message of `DataNotFoundError`: every place tried and the ways to fix it."""
     split = "train" if train else "test"
     lines = [f"{spec.title} ({split} split) was not found. Places tried, in order:"]
     lines += [f"  {i}. {place}" for i, place in enumerate(tried, start=1)]
@@ -337,7 +337,7 @@ def _not_found_message(spec: _Spec, train: bool, tried: list[str], cache: Path) 
 
 
 def _fix_hint(spec: _Spec) -> str:
-    """How to repair a corrupt file, for the message of :class:`CorruptDataError`."""
+    """How to repair a corrupt file, for the message of `CorruptDataError`."""
     refetch = (
         f"from the Debian package {DEBIAN_PACKAGE} or by download" if spec.debian else "by download"
     )
@@ -383,7 +383,7 @@ def _read(spec: _Spec, base: Path, train: bool, *, source: str) -> ImageSplit:
 
 
 def _check_file(spec: _Spec, path: Path, magic: int) -> IdxHeader:
-    """Check the IDX header of ``path`` against its size, raising :class:`CorruptDataError`."""
+    """Check the IDX header of ``path`` against its size, raising `CorruptDataError`."""
     try:
         return read_idx_header(path, magic)
     except IdxFormatError as error:
@@ -391,7 +391,7 @@ def _check_file(spec: _Spec, path: Path, magic: int) -> IdxHeader:
 
 
 def _check_sha256(spec: _Spec, path: Path) -> None:
-    """Compare the sha256 of ``path`` with :data:`SHA256`, raising :class:`CorruptDataError`."""
+    """Compare the sha256 of ``path`` with `SHA256`, raising `CorruptDataError`."""
     expected = SHA256[spec.folder][path.name]
     found = _sha256_file(path)
     if found != expected:
@@ -426,7 +426,7 @@ def _sha256_file(path: Path) -> str:
 def _unpack_debian(spec: _Spec, deb_dir: Path, raw: Path) -> None:
     """Decompress the Debian package's ``.gz`` files into ``raw`` (torchvision's layout).
 
-    Files already in ``raw`` are kept. Each file is verified against :data:`SHA256` while it
+    Files already in ``raw`` are kept. Each file is verified against `SHA256` while it
     is decompressed and only then moved into place, so ``raw`` never holds a partial file.
 
     Raises:

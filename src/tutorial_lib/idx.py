@@ -47,7 +47,7 @@ def read_idx_header(path: str | os.PathLike[str], magic: int) -> IdxHeader:
 
     Args:
         path: The (uncompressed) IDX file.
-        magic: The expected magic number, :data:`IMAGES_MAGIC` or :data:`LABELS_MAGIC`.
+        magic: The expected magic number, `IMAGES_MAGIC` or `LABELS_MAGIC`.
 
     Returns:
         The parsed header.

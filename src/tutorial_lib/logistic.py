@@ -11,7 +11,7 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
 
     Computed from :math:`e^{-|x|}`, which never overflows: :math:`1 / (1 + e^{-|x|})` for
     :math:`x \ge 0` and :math:`e^{-|x|} / (1 + e^{-|x|})` otherwise, so values and autograd
-    gradients stay finite for any input. Matches :func:`torch.sigmoid`.
+    gradients stay finite for any input. Matches `torch.sigmoid`.
 
     Args:
         x: Input tensor (floating point).
@@ -52,9 +52,9 @@ class LogisticRegression(nn.Module):
 
     ``forward`` returns the **logits** :math:`x W^\top + b` (shape N x 1), to be paired with
     a loss from logits such as
-    :func:`tutorial_lib.binary_cross_entropy.binary_cross_entropy_with_logits` or
-    :class:`torch.nn.BCEWithLogitsLoss`, which stay accurate where the sigmoid saturates.
-    :meth:`predict_proba` applies the sigmoid, :meth:`predict` thresholds it.
+    `tutorial_lib.binary_cross_entropy.binary_cross_entropy_with_logits` or
+    `torch.nn.BCEWithLogitsLoss`, which stay accurate where the sigmoid saturates.
+    `predict_proba` applies the sigmoid, `predict` thresholds it.
 
     Args:
         in_features: Number of input features.

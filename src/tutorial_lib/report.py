@@ -41,7 +41,7 @@ def show_markdown(text: str) -> None:
 def record_result(key: str, value: float, label: str, fmt: str = ".4f") -> None:
     """Record a headline number of this page's run for the site's results table.
 
-    In a notebook this emits an invisible output of type :data:`RESULT_MIME` that the site
+    In a notebook this emits an invisible output of type `RESULT_MIME` that the site
     build collects; as a plain script it does nothing.
 
     Args:
@@ -69,7 +69,7 @@ def record_result(key: str, value: float, label: str, fmt: str = ".4f") -> None:
 def record_dependency(path: str | os.PathLike[str]) -> None:
     """Tell the site build that this page read the file at ``path``.
 
-    In a notebook this emits an invisible output of type :data:`DEPENDENCY_MIME`, so the
+    In a notebook this emits an invisible output of type `DEPENDENCY_MIME`, so the
     build's cache re-executes the page when that file changes; as a plain script it does
     nothing.
 

@@ -42,7 +42,7 @@ def softmax(logits: torch.Tensor, dim: int = -1) -> torch.Tensor:
 
 
 def log_softmax(logits: torch.Tensor, dim: int = -1) -> torch.Tensor:
-    """Logarithm of :func:`softmax`, computed with the log-sum-exp trick.
+    """Logarithm of `softmax`, computed with the log-sum-exp trick.
 
     ``log softmax(o)_j = (o_j - m) - log sum_k exp(o_k - m)`` with ``m = max_k o_k``: no
     ``exp`` overflows and no ``log(0)`` appears, even for logits like ``1e4``.

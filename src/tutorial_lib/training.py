@@ -16,7 +16,7 @@ Metric = Callable[[torch.Tensor, torch.Tensor], float]
 
 @dataclass
 class History:
-    """Per-epoch record of a :func:`fit` run (one entry per epoch in each list).
+    """Per-epoch record of a `fit` run (one entry per epoch in each list).
 
     Attributes:
         train_loss: Mean loss per training sample over the epoch.
@@ -71,7 +71,7 @@ def fit(
     """Train ``model`` with minibatch gradient descent and return the per-epoch history.
 
     Every epoch draws a fresh permutation of the samples from a ``torch.Generator`` seeded
-    with ``seed`` (see :func:`tutorial_lib.batches.iterate_batches`), and for each minibatch
+    with ``seed`` (see `tutorial_lib.batches.iterate_batches`), and for each minibatch
     runs ``optimizer.zero_grad()``, ``loss_fn(model(X_batch), y_batch).backward()`` and
     ``optimizer.step()``. The seed only fixes the order of the samples: seed torch (e.g.
     ``torch.manual_seed``) before building the model to fix its initial parameters too.
@@ -95,7 +95,7 @@ def fit(
             epoch, with the model in eval mode and without gradients.
 
     Returns:
-        The :class:`History` of the run.
+        The `History` of the run.
 
     Raises:
         ValueError: If ``num_epochs`` or ``batch_size`` is not a positive integer, ``X`` and
