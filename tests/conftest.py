@@ -17,7 +17,6 @@ def build_env() -> dict[str, str]:
     env = dict(os.environ)
     env["NO_MKDOCS_2_WARNING"] = "1"
     env["MPLBACKEND"] = "Agg"
-    env["JUPYTER_CONFIG_PATH"] = str(ROOT / "jupyter_config")
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     return env
 

@@ -21,9 +21,6 @@ CSS_IMPORT = re.compile(r"""@import\s+(?:url\()?\s*['"]?\s*((?:https?:)?//[^'")\
 JS_LOAD = re.compile(
     r"""\b(?:import|fetch|importScripts)\s*\(\s*['"`]((?:https?:)?//[^'"`]+)""", re.IGNORECASE
 )
-#: nbconvert's template always embeds a Mermaid loader whose import() runs only when the page
-#: holds a Mermaid diagram (``.jp-Mermaid``); on pages without one it never loads anything.
-MERMAID_LOADER = re.compile(r"mermaid", re.IGNORECASE)
 
 SOURCE_ATTRIBUTES = {
     "script": ["src"],
@@ -67,12 +64,8 @@ def external_in_html(html: str) -> list[str]:
         found += external_in_css(style.get_text())
     for tag in soup.find_all(style=True):
         found += external_in_css(tag["style"])
-    has_mermaid_diagram = soup.select_one(".jp-Mermaid") is not None
     for script in soup.find_all("script", src=False):
-        loads = external_in_js(script.get_text())
-        if not has_mermaid_diagram and MERMAID_LOADER.search(script.get_text()):
-            loads = [url for url in loads if "mermaid" not in url.lower()]
-        found += loads
+        found += external_in_js(script.get_text())
     return found
 
 
@@ -127,9 +120,7 @@ def test_checker_finds_each_kind_of_external_load():
     <script src="local.js"></script><img alt="y" src="data:image/png;base64,AAAA">
     """
     found = external_in_html(html)
-    assert len(found) == 8, found
-    assert not any("example.org/page" in f or "mermaid" in f for f in found)
-    with_diagram = html + '<div class="jp-Mermaid"><pre class="mermaid">graph TD</pre></div>'
-    assert len(external_in_html(with_diagram)) == 9
+    assert len(found) == 9, found
+    assert not any("example.org/page" in f for f in found)
     assert external_in_css("@font-face{src:url(fonts/a.woff2)}") == []
     assert external_in_js('fetch("search/search_index.json")') == []

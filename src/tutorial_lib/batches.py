@@ -58,4 +58,4 @@ def _batches(
 ) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
     for start in range(0, order.numel(), batch_size):
         index = order[start : start + batch_size]
-        yield X[index], y[index]
+        yield X.index_select(0, index), y.index_select(0, index)

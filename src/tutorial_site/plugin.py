@@ -35,6 +35,18 @@ from tutorial_site import generated
 
 log = logging.getLogger("mkdocs.plugins.executed_pages")
 _IPYNB_EXTRA_STYLE = re.compile(r"<style>\s*\[['\"].*['\"]\]\s*</style>\s*", re.DOTALL)
+#: nbconvert's template loads MathJax (an empty ``<script src="">`` as we render math with our
+#: own KaTeX) and embeds a Mermaid loader that imports from a CDN: neither may reach the site,
+#: which must load nothing from other hosts.
+_NBCONVERT_LOADERS = (
+    re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL),
+    re.compile(
+        r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) =>'
+        r'\s*\{\s*const diagrams = document\.querySelectorAll\("\.jp-Mermaid > pre\.mermaid"\);'
+        r".*?</script>",
+        re.DOTALL,
+    ),
+)
 
 
 class ExecutedPagesConfig(base.Config):
@@ -365,6 +377,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         last_style = html.rfind("<style>")
         if last_style != -1 and _IPYNB_EXTRA_STYLE.fullmatch(html, last_style):
             html = html[:last_style]
+        for loader in _NBCONVERT_LOADERS:
+            html = loader.sub("", html)
         if not self.config.downloads:
             return html
         stem = Path(page.file.src_uri).stem
