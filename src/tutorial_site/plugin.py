@@ -18,6 +18,7 @@ import logging
 import os
 import re
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ from tutorial_site import cache as cache_mod
 from tutorial_site import generated
 
 log = logging.getLogger("mkdocs.plugins.executed_pages")
+_HEADING_ID = re.compile(r"<h([1-6])\b[^>]*?\sid=\"([^\"]+)\"", re.IGNORECASE)
 _IPYNB_EXTRA_STYLE = re.compile(r"<style>\s*\[['\"].*['\"]\]\s*</style>\s*", re.DOTALL)
 #: nbconvert's template loads MathJax (an empty ``<script src="">`` as we render math with our
 #: own KaTeX) and embeds a Mermaid loader that imports from a CDN: neither may reach the site,
@@ -379,6 +381,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             html = html[:last_style]
         for loader in _NBCONVERT_LOADERS:
             html = loader.sub("", html)
+        align_toc(page.toc, html)
         if not self.config.downloads:
             return html
         stem = Path(page.file.src_uri).stem
@@ -418,6 +421,36 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             removed = self.cache.evict(self._used_keys, unused_for=self.config.evict_after)
             if removed:
                 log.info("executed-pages: evicted %d stale cache entries", removed)
+
+
+def align_toc(toc: Iterable[Any], html: str) -> None:
+    """Point the table of contents at the heading ids the page's HTML really has.
+
+    mkdocs-jupyter builds the TOC from a Markdown export of the notebook, where a heading with
+    inline code gets another id than nbconvert gives it (``A note on `num_workers``` becomes
+    ``#a-note-on`` against ``id="a-note-on-num_workers"``). TOC entries and headings come in
+    the same order, so each entry takes the id of the next heading of its level.
+
+    Args:
+        toc: The page's table of contents (nested anchor links with ``level`` and ``id``).
+        html: The page's rendered content.
+    """
+    headings = [(int(level), ident) for level, ident in _HEADING_ID.findall(html)]
+    known = {ident for _, ident in headings}
+    position = 0
+
+    def walk(items: Iterable[Any]) -> None:
+        nonlocal position
+        for item in items:
+            for index in range(position, len(headings)):
+                if headings[index][0] == item.level:
+                    if item.id not in known:
+                        item.id = headings[index][1]
+                    position = index + 1
+                    break
+            walk(item.children)
+
+    walk(toc)
 
 
 def _find_section(items: list[Any], title: str) -> Section | None:
