@@ -167,3 +167,15 @@ def test_cpu_time_of_a_forked_kernel_excludes_the_preloaded_imports(site):
     assert all(seconds > 0.05 for seconds in forked)
     # ... without the torch and matplotlib imports each fresh kernel pays.
     assert sum(forked) < sum(fresh) - 1.0
+
+
+def test_threads_started_by_the_imports_mean_fresh_kernels(mini_site):
+    # With two threads, OpenBLAS (numpy) starts its pool at import: forking is unsafe.
+    mini_site.write_page(
+        "chapter/a.py", "A", 'import sys\nprint("preloaded", "numpy" in sys.modules)'
+    )
+    mini_site.configure(preload=["numpy"], threads=2)
+    result = mini_site.build()
+    check(result)
+    assert "using fresh kernels" in result.stdout + result.stderr
+    assert "preloaded False" in mini_site.html("chapter/a.py")

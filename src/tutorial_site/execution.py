@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -19,7 +20,7 @@ from typing import Any
 import nbformat
 
 from tutorial_site.zygote import COMMAND as ZYGOTE_COMMAND
-from tutorial_site.zygote import Zygote
+from tutorial_site.zygote import Zygote, ZygoteUnsafeError
 
 #: Thread-count variables of the numeric libraries a page may use (OpenMP, MKL, OpenBLAS...).
 THREAD_VARIABLES = (
@@ -29,6 +30,7 @@ THREAD_VARIABLES = (
     "NUMEXPR_NUM_THREADS",
     "VECLIB_MAXIMUM_THREADS",
 )
+log = logging.getLogger("mkdocs.plugins.executed_pages")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -283,7 +285,10 @@ def execute_pages(
         One :class:`PageRun` per job, in the order of ``jobs``.
 
     Raises:
-        ZygoteError: If ``preload`` modules cannot be imported safely in the zygote.
+        ZygoteError: If the ``preload`` modules cannot be imported (error, or a warning a
+            fresh kernel would have shown in the page). If importing them starts threads
+            (e.g. OpenBLAS with ``threads`` > 1), forking would be unsafe: the pages then
+            run in fresh kernels.
     """
     if not jobs:
         return []
@@ -298,9 +303,14 @@ def execute_pages(
         if preload:
             folder = tempfile.mkdtemp(prefix="zy-", dir="/tmp" if os.path.isdir("/tmp") else None)
             stack.callback(shutil.rmtree, folder, ignore_errors=True)
-            zygote = Zygote(preload, env, folder, timeout=startup_timeout)
-            stack.callback(zygote.close)
-            options["zygote"] = zygote
+            try:
+                zygote = Zygote(preload, env, folder, timeout=startup_timeout)
+            except ZygoteUnsafeError as error:
+                # Forking a threaded process is unsafe; fresh kernels give the same outputs.
+                log.info("executed-pages: %s; using fresh kernels", error)
+            else:
+                stack.callback(zygote.close)
+                options["zygote"] = zygote
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="executed-pages") as pool:
             run = _execute_all(jobs, max(1, workers), **options)
             return pool.submit(asyncio.run, run).result()

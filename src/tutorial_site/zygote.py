@@ -61,13 +61,19 @@ STARTUP_VARIABLES = (
     "PYTHONPATH",
     "PYTHONDONTWRITEBYTECODE",
 )
+#: Imported by the zygote after the requested modules: what every ipykernel imports.
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel_launcher")
 _PR_SET_PDEATHSIG = 1
 _RELAYED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
 _POLL_SECONDS = 0.05
 
 
 class ZygoteError(RuntimeError):
-    """The zygote could not start (failed import, threads, warnings) or stopped answering."""
+    """The zygote could not start (failed import, warnings) or stopped answering."""
+
+
+class ZygoteUnsafeError(ZygoteError):
+    """Importing the modules started threads (e.g. OpenBLAS with more than one thread)."""
 
 
 def _die_with_parent() -> None:
@@ -110,8 +116,11 @@ def _read_line(conn: socket.socket, fds: list[int] | None = None) -> dict[str, A
 # -- the zygote ------------------------------------------------------------------------------
 
 
-def _import_modules(modules: Sequence[str]) -> str | None:
-    """Import ``modules``; return why forking would be unsafe or change outputs, or None."""
+def _import_modules(modules: Sequence[str]) -> tuple[str, bool] | None:
+    """Import ``modules``; return why forking would be unsafe or change outputs, or None.
+
+    The reason comes with True if it is threads (forking is unsafe, fresh kernels are not).
+    """
     import importlib
 
     before = thread_count()
@@ -120,12 +129,13 @@ def _import_modules(modules: Sequence[str]) -> str | None:
         for name in modules:
             importlib.import_module(name)
     if thread_count() > before:
-        return f"importing {', '.join(modules)} started {thread_count() - before} thread(s)"
+        return f"importing {', '.join(modules)} started {thread_count() - before} thread(s)", True
     if caught:
         first = caught[0]
-        return f"importing {', '.join(modules)} warned: {first.category.__name__}: {first.message}"
+        message = f"{first.category.__name__}: {first.message}"
+        return f"importing {', '.join(modules)} warned: {message}", False
     if captured.getvalue():
-        return f"importing {', '.join(modules)} printed {captured.getvalue()[:200]!r}"
+        return f"importing {', '.join(modules)} printed {captured.getvalue()[:200]!r}", False
     return None
 
 
@@ -141,11 +151,12 @@ def serve(socket_path: str, modules: Sequence[str]) -> None:
     """
     _die_with_parent()
     try:
-        problem = _import_modules(modules)
+        # The kernel machinery too: every forked kernel then skips importing IPython.
+        problem = _import_modules([*modules, *KERNEL_MODULES])
     except Exception as error:  # an import error is reported to the build, named
-        problem = f"importing the preload modules failed: {type(error).__name__}: {error}"
+        problem = f"importing the preload modules failed: {type(error).__name__}: {error}", False
     if problem is not None:
-        print(json.dumps({"error": problem}), flush=True)
+        print(json.dumps({"error": problem[0], "threads": problem[1]}), flush=True)
         return
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
@@ -413,7 +424,8 @@ class Zygote:
         timeout: Seconds to wait for the zygote to import the modules.
 
     Raises:
-        ZygoteError: If the zygote could not import the modules safely.
+        ZygoteUnsafeError: If importing the modules started threads.
+        ZygoteError: If the zygote could not import the modules (error or warning).
     """
 
     def __init__(
@@ -439,7 +451,8 @@ class Zygote:
             status = {"error": f"unexpected answer {line[:200]!r}"}
         if "error" in status:
             self.close()
-            raise ZygoteError(f"preload zygote ({', '.join(modules)}): {status['error']}")
+            error = ZygoteUnsafeError if status.get("threads") else ZygoteError
+            raise error(f"preload zygote ({', '.join(modules)}): {status['error']}")
         #: CPU seconds the zygote spent importing the modules (once per build).
         self.cpu_seconds: float = float(status["cpu"])
         self.pid: int = self.process.pid
