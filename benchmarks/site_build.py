@@ -4,6 +4,9 @@ Runs on a copy of the real project in a temporary folder (so the project's own c
 neither used nor touched) and prints each figure as wall seconds:
 
     .venv/bin/python benchmarks/site_build.py [--page logistic/logistic-function.py]
+        [--preload torch,matplotlib.pyplot,numpy | --preload ""]
+
+``--preload`` overrides the plugin's ``preload`` option in the copy (``""``: fresh kernels).
 
 1. cold: full build with an empty cache (every page executed);
 2. warm: the same build again, nothing changed (every page from the cache);
@@ -82,6 +85,18 @@ def copy_project(target: Path) -> None:
             shutil.copy2(source, target / name)
 
 
+def set_preload(config: Path, modules: str) -> None:
+    """Set the ``preload`` option of the ``executed-pages`` plugin in the copied mkdocs.yml."""
+    text = re.sub(r"\n      preload: .*", "", config.read_text())
+    listed = ", ".join(m for m in modules.split(",") if m)
+    text, count = re.subn(
+        r"(\n  - executed-pages:\n)", rf"\g<1>      preload: [{listed}]\n", text, count=1
+    )
+    if count != 1:
+        sys.exit("no executed-pages plugin in mkdocs.yml")
+    config.write_text(text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -89,12 +104,21 @@ def main() -> None:
         default="logistic/logistic-function.py",
         help="page (relative to docs/) edited for the one-page figure",
     )
+    parser.add_argument(
+        "--preload",
+        default=None,
+        help="comma-separated modules for the zygote ('' for fresh kernels; default: as in "
+        "mkdocs.yml)",
+    )
     args = parser.parse_args()
     print(f"site build benchmark, {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(machine())
     with tempfile.TemporaryDirectory(prefix="site-bench-") as folder:
         project = Path(folder)
         copy_project(project)
+        if args.preload is not None:
+            set_preload(project / "mkdocs.yml", args.preload)
+            print(f"preload: [{args.preload}]")
         pages = sorted(project.glob("docs/**/*.py"))
         print(f"{len(pages)} tutorial pages")
         figures = []

@@ -115,6 +115,9 @@ def mini_site(tmp_path: Path):
             "env_keys": ["TUTORIAL_LIB_DATA"],
             "workers": 2,
             "budget": 60,
+            # MINI_SITE_PRELOAD=torch,numpy runs every mini-site test with kernels forked
+            # from a preload zygote.
+            "preload": [m for m in os.environ.get("MINI_SITE_PRELOAD", "").split(",") if m],
             **options,
         }
         config: dict[str, object] = {
@@ -148,7 +151,10 @@ def mini_site(tmp_path: Path):
         build_environment = build_env()
         build_environment.update(
             {
-                "PYTHONPATH": str(project / "lib"),
+                # Any PYTHONPATH of the test run stays behind (e.g. a worktree's src/).
+                "PYTHONPATH": os.pathsep.join(
+                    filter(None, [str(project / "lib"), os.environ.get("PYTHONPATH")])
+                ),
                 "MINI_RUNS_LOG": str(ns.runs_log),
                 "MINI_DATA_FILE": str(ns.data_file),
             }

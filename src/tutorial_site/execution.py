@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
@@ -17,6 +19,9 @@ from typing import Any
 
 import nbformat
 
+from tutorial_site.zygote import COMMAND as ZYGOTE_COMMAND
+from tutorial_site.zygote import Zygote, ZygoteUnsafeError
+
 #: Thread-count variables of the numeric libraries a page may use (OpenMP, MKL, OpenBLAS...).
 THREAD_VARIABLES = (
     "OMP_NUM_THREADS",
@@ -25,6 +30,7 @@ THREAD_VARIABLES = (
     "NUMEXPR_NUM_THREADS",
     "VECLIB_MAXIMUM_THREADS",
 )
+log = logging.getLogger("mkdocs.plugins.executed_pages")
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
@@ -50,9 +56,13 @@ class PageRun:
     Attributes:
         page: Path relative to the docs folder.
         seconds: Wall time from kernel start to the end of the last cell.
-        cpu_seconds: CPU time of the kernel process (start-up included) at the end of the
-            last cell, or None where it cannot be read (no ``/proc``). Unlike the wall time
-            it hardly depends on how busy the machine is.
+        cpu_seconds: CPU time of the kernel process at the end of the last cell, or None
+            where it cannot be read (no ``/proc``). Unlike the wall time it hardly depends
+            on how busy the machine is. For a fresh kernel it counts the interpreter and
+            kernel start-up and every import; for a kernel forked by the preload zygote
+            (see :mod:`tutorial_site.zygote`) it counts from the fork: the kernel start-up
+            and the page's cells, but not the preloaded imports, which the zygote paid once
+            for the whole build.
         notebook: The executed notebook, or None if execution failed.
         error: What went wrong, naming the cell and the exception, or None.
     """
@@ -79,9 +89,45 @@ def process_cpu_seconds(pid: int) -> float | None:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def _kernel_pid(client: Any) -> int | None:
+def _kernel_pid(client: Any, zygote: Zygote | None = None) -> int | None:
     process = getattr(getattr(getattr(client, "km", None), "provisioner", None), "process", None)
-    return getattr(process, "pid", None)
+    pid = getattr(process, "pid", None)
+    if pid is not None and zygote is not None:
+        # The managed process is the launcher; the kernel is the zygote's child.
+        return zygote.kernel_pid(pid)
+    return pid
+
+
+def _zygote_kernel_manager() -> type:
+    """The kernel manager class that starts kernels through a zygote's launcher."""
+    global _ZYGOTE_KM
+    if _ZYGOTE_KM is None:
+        from jupyter_client.manager import AsyncKernelManager
+        from traitlets import Unicode
+
+        class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
+            """Starts ``zygote.launch SOCKET <kernel command>`` instead of the kernel."""
+
+            zygote_socket = Unicode("", help="The zygote's UNIX socket.").tag(config=True)
+
+            def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+                command = super().format_kernel_cmd(extra_arguments)
+                if not self.zygote_socket:
+                    return command
+                return [
+                    sys.executable,
+                    "-c",
+                    ZYGOTE_COMMAND,
+                    "launch",
+                    self.zygote_socket,
+                    *command,
+                ]
+
+        _ZYGOTE_KM = ZygoteKernelManager
+    return _ZYGOTE_KM
+
+
+_ZYGOTE_KM: type | None = None
 
 
 def kernel_environment(threads: int, base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -136,6 +182,7 @@ async def _execute_one(
     timeout: int,
     startup_timeout: int,
     env: dict[str, str],
+    zygote: Zygote | None = None,
 ) -> PageRun:
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
@@ -155,10 +202,15 @@ async def _execute_one(
             started["index"] = cell_index
 
         def measure_cpu(cell: Any, cell_index: int, **_: Any) -> None:
-            pid = _kernel_pid(client)
+            pid = _kernel_pid(client, zygote)
             if pid is not None:
                 cpu["seconds"] = process_cpu_seconds(pid)
 
+        config = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/k"}})
+        extra: dict[str, Any] = {}
+        if zygote is not None:
+            config["ZygoteKernelManager"] = Config({"zygote_socket": zygote.socket_path})
+            extra["kernel_manager_class"] = _zygote_kernel_manager()
         client = NotebookClient(
             notebook,
             kernel_name=kernel_name,
@@ -171,7 +223,8 @@ async def _execute_one(
             on_cell_execute=remember_start,
             on_cell_executed=measure_cpu,
             # IPC sockets in a private folder: no TCP port races between parallel kernels.
-            config=Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/k"}}),
+            config=config,
+            **extra,
         )
         start = time.perf_counter()
         try:
@@ -210,6 +263,7 @@ def execute_pages(
     timeout: int,
     startup_timeout: int,
     threads: int,
+    preload: Sequence[str] = (),
 ) -> list[PageRun]:
     """Execute pages, up to ``workers`` at a time, each in a fresh kernel.
 
@@ -224,17 +278,40 @@ def execute_pages(
         timeout: Per-cell timeout in seconds.
         startup_timeout: Seconds to wait for a kernel to start.
         threads: Thread count given to every kernel (see :func:`kernel_environment`).
+        preload: Modules to import once in a zygote that forks the kernels (see
+            :mod:`tutorial_site.zygote`); empty: every kernel is a fresh process.
 
     Returns:
         One :class:`PageRun` per job, in the order of ``jobs``.
+
+    Raises:
+        ZygoteError: If the ``preload`` modules cannot be imported (error, or a warning a
+            fresh kernel would have shown in the page). If importing them starts threads
+            (e.g. OpenBLAS with ``threads`` > 1), forking would be unsafe: the pages then
+            run in fresh kernels.
     """
     if not jobs:
         return []
-    options = {
+    env = kernel_environment(threads)
+    options: dict[str, Any] = {
         "kernel_name": kernel_name,
         "timeout": timeout,
         "startup_timeout": startup_timeout,
-        "env": kernel_environment(threads),
+        "env": env,
     }
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="executed-pages") as pool:
-        return pool.submit(asyncio.run, _execute_all(jobs, max(1, workers), **options)).result()
+    with contextlib.ExitStack() as stack:
+        if preload:
+            folder = tempfile.mkdtemp(prefix="zy-", dir="/tmp" if os.path.isdir("/tmp") else None)
+            stack.callback(shutil.rmtree, folder, ignore_errors=True)
+            try:
+                zygote = Zygote(preload, env, folder, timeout=startup_timeout)
+            except ZygoteUnsafeError as error:
+                # Forking a threaded process is unsafe; fresh kernels give the same outputs.
+                log.info("executed-pages: %s; using fresh kernels", error)
+            else:
+                stack.callback(zygote.close)
+                options["zygote"] = zygote
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="executed-pages") as pool:
+            run = _execute_all(jobs, max(1, workers), **options)
+            return pool.submit(asyncio.run, run).result()
+    raise AssertionError("unreachable")

@@ -73,6 +73,11 @@ class ExecutedPagesConfig(base.Config):
     """Pages executed in parallel (default: the number of CPUs)."""
     threads = c.Type(int, default=1)
     """Threads of torch/OpenMP/MKL/OpenBLAS in every kernel, whatever ``workers`` is."""
+    preload = c.ListOfItems(c.Type(str), default=[])
+    """Modules (e.g. ``torch``, ``matplotlib.pyplot``) imported once per build in a zygote
+    that forks every page kernel (:mod:`tutorial_site.zygote`); empty: fresh kernels. Not
+    part of the cache key: outputs are the same either way (kernel CPU times are not, as
+    the preloaded imports are no longer charged to each page)."""
     cwd = c.Choice(("page", "project"), default="page")
     """Working directory of a page's kernel: the page's folder or the project root."""
     budget = c.Type((int, float), default=30)
@@ -172,6 +177,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
 
     def _execute(self, records: list[generated.PageRecord]) -> dict[str, Path]:
         from tutorial_site.execution import PageJob, execute_pages
+        from tutorial_site.zygote import ZygoteError
 
         settings = {
             "kernel_name": self.config.kernel_name,
@@ -200,14 +206,18 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             jobs.append(PageJob(record.page, notebook, cwd))
 
         started = time.perf_counter()
-        runs = execute_pages(
-            jobs,
-            workers=self.workers,
-            kernel_name=self.config.kernel_name,
-            timeout=self.config.timeout,
-            startup_timeout=self.config.startup_timeout,
-            threads=self.config.threads,
-        )
+        try:
+            runs = execute_pages(
+                jobs,
+                workers=self.workers,
+                kernel_name=self.config.kernel_name,
+                timeout=self.config.timeout,
+                startup_timeout=self.config.startup_timeout,
+                threads=self.config.threads,
+                preload=self.config.preload,
+            )
+        except ZygoteError as error:
+            raise PluginError(f"executed-pages: {error}") from error
         wall = time.perf_counter() - started
         if runs and self._fingerprint(settings) != environment:
             # The pages may have imported a library that changed under them: storing their
