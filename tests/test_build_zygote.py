@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from test_build_parallel import executed_notebooks
 
-PRELOAD = ["torch", "matplotlib.pyplot", "numpy"]
+#: The project's own list (mkdocs.yml), warm-up module included.
+PRELOAD = ["torch", "torchvision", "matplotlib.pyplot", "numpy", "tutorial_site.warmup"]
 
 #: Prints what a kernel's start could change: working directory, import path, argv,
 #: environment, threads, random states; numbers; a figure. Writes (not prints) its process
@@ -36,7 +37,11 @@ PAGE = """
     torch.manual_seed({seed})
     x = torch.rand(100_000)
     print("sum", repr(x.sum().item()), repr(np.random.default_rng({seed}).random()))
-    plt.plot(x[:50].numpy())
+    torch.testing.assert_close(x.sum(), x.flip(0).sum())
+    print("figures before", plt.get_fignums())
+    plt.plot(x[:50].numpy(), label=r"$\\sigma(x) = \\frac{{1}}{{1 + e^{{-x}}}}$")
+    plt.legend()
+    plt.title("figure %d" % plt.gcf().number)
     plt.show()
 """
 PAGES = ("chapter/one.py", "chapter/sub/two.py")
@@ -104,6 +109,12 @@ def test_preload_gives_byte_identical_outputs_and_keys(site):
     assert "'MINI_X': 'x'" in html
     assert "threads 1" in html
     assert "fresh random states True True" in html
+    assert "figures before []" in html
+
+
+def test_preload_list_is_the_projects():
+    text = (Path(__file__).parents[1] / "mkdocs.yml").read_text()
+    assert f"preload: [{', '.join(PRELOAD)}]" in text
 
 
 def test_forked_kernels_and_zygote_do_not_outlive_the_build(site):

@@ -113,6 +113,32 @@ def test_collect_and_strip_keeps_visible_representations():
     assert cell.outputs[1].data == {"text/plain": "shown"}
 
 
+def test_collect_and_strip_merges_adjacent_pieces_of_one_stream():
+    # How a kernel splits printed text into messages depends on timing; the page must not.
+    notebook = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    result = {"key": "k", "value": 1.5, "label": "K", "fmt": ".2f"}
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+        nbformat.v4.new_output("display_data", data={RESULT_MIME: json.dumps(result)}),
+        nbformat.v4.new_output("stream", name="stdout", text=["b\n", "c\n"]),
+        nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+        nbformat.v4.new_output("stream", name="stdout", text="d\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "figure"}),
+        nbformat.v4.new_output("stream", name="stdout", text="e\n"),
+    ]
+    notebook.cells = [cell]
+    collect_and_strip(notebook)
+    shown = [(o.output_type, o.get("name"), o.get("text")) for o in cell.outputs]
+    assert shown == [
+        ("stream", "stdout", "a\nb\nc\n"),
+        ("stream", "stderr", "warning\n"),
+        ("stream", "stdout", "d\n"),
+        ("display_data", None, None),
+        ("stream", "stdout", "e\n"),
+    ]
+
+
 def test_result_without_a_field_is_an_error():
     notebook = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("x")

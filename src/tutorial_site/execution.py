@@ -218,6 +218,9 @@ async def _execute_one(
             startup_timeout=startup_timeout,
             allow_errors=False,
             record_timing=False,
+            # Every output has arrived when the last cell is done: killing the kernel then
+            # frees the worker at once (a graceful shutdown takes a few tenths of a second).
+            shutdown_kernel="immediate",
             resources={"metadata": {"path": str(job.cwd)}},
             on_cell_error=remember,
             on_cell_execute=remember_start,

@@ -31,11 +31,32 @@ def _payload(value: Any) -> dict[str, Any]:
     return json.loads(value) if isinstance(value, str) else dict(value)
 
 
+def _merge_adjacent_streams(outputs: list[Any]) -> list[Any]:
+    merged: list[Any] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.get("output_type") == previous.get("output_type") == "stream"
+            and output.get("name") == previous.get("name")
+        ):
+            previous["text"] = _text(previous["text"]) + _text(output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
+def _text(text: str | list[str]) -> str:
+    return text if isinstance(text, str) else "".join(text)
+
+
 def collect_and_strip(notebook: nbformat.NotebookNode) -> Collected:
     """Collect the result and dependency outputs of ``notebook`` and remove them in place.
 
     An output that carries only invisible MIME types is dropped; an output that also has
-    visible representations keeps those.
+    visible representations keeps those. Adjacent stream outputs of the same stream are
+    then merged into one: how the kernel split printed text into messages depends on
+    timing (it flushes every few tenths of a second), and the page must not.
 
     Args:
         notebook: An executed notebook.
@@ -72,5 +93,5 @@ def collect_and_strip(notebook: nbformat.NotebookNode) -> Collected:
                 output.get("metadata", {}).pop(mime, None)
             if data:
                 kept.append(output)
-        cell.outputs = kept
+        cell.outputs = _merge_adjacent_streams(kept)
     return collected
