@@ -56,7 +56,11 @@ def test_in_a_kernel_outputs_are_markdown_and_invisible_payloads(tmp_path) -> No
     outputs = nb.cells[0].outputs
     assert outputs[0]["data"]["text/markdown"] == "p = **0.75**"
     result = json.loads(outputs[1]["data"][RESULT_MIME])
-    assert result == {"key": "p_pass", "value": 0.75, "label": "Probability of passing",
-                      "fmt": ".4f"}
+    assert result == {
+        "key": "p_pass",
+        "value": 0.75,
+        "label": "Probability of passing",
+        "fmt": ".4f",
+    }
     assert set(outputs[1]["data"]) == {RESULT_MIME}
     assert json.loads(outputs[2]["data"][DEPENDENCY_MIME]) == {"path": str(data_file)}
