@@ -83,3 +83,20 @@ def test_thread_setting_reaches_every_kernel_and_the_key(site):
     check(site.build(env={"MINI_BUILD": "threads"}))
     assert len(site.runs()) == 2 * len(PAGES)  # a different thread count is a different key
     assert "threads 1 1" in site.html(PAGES[0])
+
+
+def test_longest_pages_start_first(mini_site):
+    # One worker, so the runs log shows the start order. Never run before: by budget.
+    mini_site.write_page("chapter/a_quick.py", "Quick", "x = 1")
+    mini_site.write_page("chapter/b_slow.py", "Slow", "import time\ntime.sleep(1.5)")
+    mini_site.write_page("chapter/c_medium.py", "Medium", "import time\ntime.sleep(0.5)")
+    mini_site.configure(workers=1, budgets={"chapter/c_medium.py": 90})
+    check(mini_site.build())
+    assert mini_site.runs() == ["c_medium", "a_quick", "b_slow"]  # budget 90, then 60, 60
+
+    # Then by the wall time of each page's latest execution, under any key: a library edit
+    # re-executes every page, longest first, whatever the budgets say.
+    lib = mini_site.lib / "__init__.py"
+    lib.write_text(lib.read_text() + "# edited\n")
+    check(mini_site.build())
+    assert mini_site.runs()[3:] == ["b_slow", "c_medium", "a_quick"]

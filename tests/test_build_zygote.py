@@ -10,7 +10,7 @@ import pytest
 from test_build_parallel import executed_notebooks
 
 #: The project's own list (mkdocs.yml), warm-up module included.
-PRELOAD = ["torch", "torchvision", "matplotlib.pyplot", "numpy", "tutorial_site.warmup"]
+PRELOAD = ["torch", "matplotlib.pyplot", "numpy", "tutorial_site.warmup"]
 
 #: Prints what a kernel's start could change: working directory, import path, argv,
 #: environment, threads, random states; numbers; a figure. Writes (not prints) its process

@@ -407,6 +407,27 @@ class PageCache:
         atomic_write(self.entry_path(entry.key), entry.to_json())
         return notebook
 
+    def recorded_seconds(self) -> dict[str, float]:
+        """Return each page's wall time in its most recent stored execution.
+
+        Any key counts (an entry of an older library version still tells how long the page
+        takes); unreadable entries are skipped.
+
+        Returns:
+            Seconds by page path (relative to the docs folder).
+        """
+        latest: dict[str, tuple[str, float]] = {}
+        if not self.root.is_dir():
+            return {}
+        for path in self.root.glob("*.json"):
+            try:
+                entry = CacheEntry.from_json(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError, TypeError, KeyError):
+                continue
+            if entry.page not in latest or entry.executed_at > latest[entry.page][0]:
+                latest[entry.page] = (entry.executed_at, float(entry.seconds))
+        return {page: seconds for page, (_, seconds) in latest.items()}
+
     def evict(self, keep: Iterable[str], *, unused_for: float = 0.0) -> int:
         """Remove the entries (and notebooks) not in ``keep`` and unused for a while.
 

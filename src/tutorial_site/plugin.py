@@ -204,6 +204,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             cwd = record.source.parent if self.config.cwd == "page" else self.project_dir
             notebook = generated.read_page(record.source, data.decode("utf-8"))
             jobs.append(PageJob(record.page, notebook, cwd))
+        jobs = self._longest_first(jobs)
 
         started = time.perf_counter()
         try:
@@ -227,7 +228,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 "while pages were executing; nothing was cached, build again"
             )
         failures = []
-        for run in runs:
+        for run in sorted(runs, key=lambda run: run.page):
             record = self._by_page[run.page]
             if run.notebook is None:
                 failures.append(f"{self._display_path(record)}: {run.error}")
@@ -260,6 +261,19 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 )
             )
         return notebooks
+
+    def _longest_first(self, jobs: list[Any]) -> list[Any]:
+        """Order ``jobs`` so that the longest pages start first (a shorter tail in parallel).
+
+        A page's expected time is its wall time in its latest stored execution (whatever the
+        key), else its budget: a page never run before starts early.
+        """
+        recorded = self.cache.recorded_seconds() if len(jobs) > 1 else {}
+
+        def expected(job: Any) -> float:
+            return recorded.get(job.page, self._by_page[job.page].budget)
+
+        return sorted(jobs, key=lambda job: (-expected(job), job.page))
 
     def _fingerprint(self, settings: dict[str, Any]) -> str:
         try:
