@@ -146,8 +146,7 @@ def mini_site(tmp_path: Path):
             ]
         (project / "mkdocs.yml").write_text(json.dumps(config, indent=2))
 
-    def build(*extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        """Build the mini site into ``ns.site``; the result carries exit code and output."""
+    def environment(env: dict[str, str] | None = None) -> dict[str, str]:
         build_environment = build_env()
         build_environment.update(
             {
@@ -161,14 +160,29 @@ def mini_site(tmp_path: Path):
         )
         build_environment.pop("TUTORIAL_LIB_DATA", None)
         build_environment.update(env or {})
+        return build_environment
+
+    def build(*extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """Build the mini site into ``ns.site``; the result carries exit code and output."""
         return subprocess.run(
             [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site), *extra],
             cwd=project,
-            env=build_environment,
+            env=environment(env),
             capture_output=True,
             text=True,
             timeout=600,
         )
+
+    def serve(address: str, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+        """Start ``mkdocs serve`` for the mini site at ``address``, its output going to ``log``."""
+        with open(log, "wb") as output:
+            return subprocess.Popen(
+                [sys.executable, "-m", "mkdocs", "serve", "--strict", "-a", address],
+                cwd=project,
+                env=environment(env),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
 
     def runs() -> list[str]:
         """Names of the pages executed so far, one entry per execution."""
@@ -180,10 +194,11 @@ def mini_site(tmp_path: Path):
         path = site / "index.html" if str(stem) == "index" else site / stem / "index.html"
         return path.read_text(encoding="utf-8")
 
-    ns.write_page, ns.configure, ns.build, ns.runs, ns.html = (
+    ns.write_page, ns.configure, ns.build, ns.serve, ns.runs, ns.html = (
         write_page,
         configure,
         build,
+        serve,
         runs,
         html,
     )

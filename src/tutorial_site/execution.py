@@ -258,6 +258,80 @@ async def _execute_all(jobs: Sequence[PageJob], workers: int, **options: Any) ->
     return list(await asyncio.gather(*(_execute_one(job, semaphore, **options) for job in jobs)))
 
 
+def _zygote_folder() -> str:
+    return tempfile.mkdtemp(prefix="zy-", dir="/tmp" if os.path.isdir("/tmp") else None)
+
+
+class ZygoteKeeper:
+    """Keeps one preload zygote between the builds of ``mkdocs serve``.
+
+    A rebuild then forks its kernels at once instead of importing the preloaded modules
+    again. The zygote is replaced when the modules or the kernel environment asked for
+    differ, or when it is no longer current (:meth:`Zygote.is_current`: it died, or a file
+    of a module it imported changed). Zygotes are started from one long-lived thread: the
+    zygote is killed when the thread that started it ends (``PR_SET_PDEATHSIG``).
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zygote-keeper")
+        self._zygote: Zygote | None = None
+        self._key: tuple[Any, ...] | None = None
+        self._folder: str | None = None
+        self._unsafe: tuple[tuple[Any, ...], ZygoteUnsafeError] | None = None
+
+    def acquire(self, modules: Sequence[str], env: dict[str, str], timeout: float) -> Zygote:
+        """Return a current zygote for ``modules`` and ``env``, starting one if needed.
+
+        Raises:
+            ZygoteUnsafeError: If importing the modules starts threads (remembered: the
+                same request is refused at once next time).
+            ZygoteError: If the modules cannot be imported.
+        """
+        return self._pool.submit(self._acquire, tuple(modules), dict(env), timeout).result()
+
+    def start(self, modules: Sequence[str], env: dict[str, str], timeout: float) -> None:
+        """Start a zygote in the background, so that the first rebuild does not wait for it.
+
+        Errors are not raised here; :meth:`acquire` raises them when a build needs it.
+        """
+        future = self._pool.submit(self._acquire, tuple(modules), dict(env), timeout)
+        future.add_done_callback(lambda done: done.exception())
+
+    def _acquire(self, modules: tuple[str, ...], env: dict[str, str], timeout: float) -> Zygote:
+        key = (modules, tuple(sorted(env.items())))
+        if self._unsafe is not None and self._unsafe[0] == key:
+            raise self._unsafe[1]
+        if self._zygote is not None and (self._key != key or not self._zygote.is_current()):
+            log.info("executed-pages: restarting the preload zygote (its modules changed)")
+            self._close()
+        if self._zygote is None:
+            folder = _zygote_folder()
+            try:
+                self._zygote = Zygote(modules, env, folder, timeout=timeout)
+            except ZygoteUnsafeError as error:
+                self._unsafe = (key, error)
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            self._key, self._folder = key, folder
+        return self._zygote
+
+    def _close(self) -> None:
+        if self._zygote is not None:
+            self._zygote.close()
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+        self._zygote = self._key = self._folder = None
+
+    def close(self) -> None:
+        """Stop the zygote (it kills the kernels it forked) and the keeper's thread."""
+        with contextlib.suppress(RuntimeError):  # already shut down
+            self._pool.submit(self._close).result()
+        self._pool.shutdown(wait=True)
+
+
 def execute_pages(
     jobs: Sequence[PageJob],
     *,
@@ -267,6 +341,7 @@ def execute_pages(
     startup_timeout: int,
     threads: int,
     preload: Sequence[str] = (),
+    keeper: ZygoteKeeper | None = None,
 ) -> list[PageRun]:
     """Execute pages, up to ``workers`` at a time, each in a fresh kernel.
 
@@ -283,6 +358,8 @@ def execute_pages(
         threads: Thread count given to every kernel (see :func:`kernel_environment`).
         preload: Modules to import once in a zygote that forks the kernels (see
             :mod:`tutorial_site.zygote`); empty: every kernel is a fresh process.
+        keeper: Where the zygote is kept between builds (``mkdocs serve``); None: the
+            zygote is started for this call and stopped at its end.
 
     Returns:
         One :class:`PageRun` per job, in the order of ``jobs``.
@@ -304,15 +381,18 @@ def execute_pages(
     }
     with contextlib.ExitStack() as stack:
         if preload:
-            folder = tempfile.mkdtemp(prefix="zy-", dir="/tmp" if os.path.isdir("/tmp") else None)
-            stack.callback(shutil.rmtree, folder, ignore_errors=True)
             try:
-                zygote = Zygote(preload, env, folder, timeout=startup_timeout)
+                if keeper is not None:
+                    zygote = keeper.acquire(preload, env, startup_timeout)
+                else:
+                    folder = _zygote_folder()
+                    stack.callback(shutil.rmtree, folder, ignore_errors=True)
+                    zygote = Zygote(preload, env, folder, timeout=startup_timeout)
+                    stack.callback(zygote.close)
             except ZygoteUnsafeError as error:
                 # Forking a threaded process is unsafe; fresh kernels give the same outputs.
                 log.info("executed-pages: %s; using fresh kernels", error)
             else:
-                stack.callback(zygote.close)
                 options["zygote"] = zygote
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="executed-pages") as pool:
             run = _execute_all(jobs, max(1, workers), **options)

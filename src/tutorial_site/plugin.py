@@ -109,6 +109,31 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         self._used_keys: set[str] = set()
         self._nav_order: dict[str, int] = {}
         self._notebooks: dict[str, Path] = {}
+        self._keeper: Any = None
+
+    # -- mkdocs serve ----------------------------------------------------------------------
+    # Defining on_startup keeps this plugin instance across the rebuilds of ``mkdocs serve``,
+    # and with it the preload zygote: a rebuild forks its kernels without importing anything.
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Under ``mkdocs serve``, keep one preload zygote for all rebuilds; start it now."""
+        if command != "serve":
+            return
+        from tutorial_site.execution import ZygoteKeeper, kernel_environment
+
+        self._keeper = ZygoteKeeper()
+        if self.config.execute and self.config.preload:
+            self._keeper.start(
+                self.config.preload,
+                kernel_environment(self.config.threads),
+                self.config.startup_timeout,
+            )
+
+    def on_shutdown(self) -> None:
+        """Stop the zygote kept for ``mkdocs serve`` (it kills the kernels it forked)."""
+        if self._keeper is not None:
+            self._keeper.close()
+            self._keeper = None
 
     # -- configuration ---------------------------------------------------------------------
 
@@ -216,6 +241,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 startup_timeout=self.config.startup_timeout,
                 threads=self.config.threads,
                 preload=self.config.preload,
+                keeper=self._keeper,
             )
         except ZygoteError as error:
             raise PluginError(f"executed-pages: {error}") from error

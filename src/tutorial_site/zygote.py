@@ -1,11 +1,13 @@
 """A fork server ("zygote") that starts page kernels with heavy modules already imported.
 
 Starting a kernel and importing torch and matplotlib costs a few seconds of CPU per page.
-With the plugin's ``preload`` option, one process per build (the zygote, :func:`serve`)
-imports those modules once, with the kernel environment (thread variables are set before
-torch is imported), and then forks one child per page kernel. A child becomes an ordinary
-ipykernel, with the connection file, environment and working directory that jupyter_client's
-kernel manager chose for it.
+With the plugin's ``preload`` option, one process (the zygote, :func:`serve`) imports those
+modules once, with the kernel environment (thread variables are set before torch is
+imported), and then forks one child per page kernel. There is one zygote per build, or one
+for a whole ``mkdocs serve`` session, replaced when a module it imported changes on disk
+(:class:`tutorial_site.execution.ZygoteKeeper`). A child becomes an ordinary ipykernel,
+with the connection file, environment and working directory that jupyter_client's kernel
+manager chose for it.
 
 The kernel manager does not start the kernel itself but a tiny launcher (:func:`launch`),
 which sends the kernel command, its environment, working directory and standard streams to
@@ -13,7 +15,7 @@ the zygote over a UNIX socket, and then stands in for the kernel: it relays sign
 (interrupts, terminate) to the child and exits with the child's exit status, so that
 nbclient and jupyter_client manage the kernel as usual.
 
-Children never outlive the build:
+Children never outlive the build (or the ``mkdocs serve`` session):
 
 * a child gets ``PR_SET_PDEATHSIG`` (SIGKILL) on the zygote;
 * the zygote kills a child whose launcher went away (killed at shutdown or timeout);
@@ -139,11 +141,32 @@ def _import_modules(modules: Sequence[str]) -> tuple[str, bool] | None:
     return None
 
 
+def file_signature(path: str) -> tuple[int, int] | None:
+    """Return ``(mtime_ns, size)`` of ``path``, or None if it cannot be read."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
+
+
+def module_files() -> list[list[Any]]:
+    """Return ``[path, mtime_ns, size]`` of the file of every imported module."""
+    files = []
+    for module in list(sys.modules.values()):
+        path = getattr(module, "__file__", None)
+        signature = file_signature(path) if isinstance(path, str) else None
+        if signature is not None:
+            files.append([path, *signature])
+    return sorted(files)
+
+
 def serve(socket_path: str, modules: Sequence[str]) -> None:
     """Run the zygote: import ``modules``, then fork kernels on request until stdin closes.
 
-    Prints one JSON line on stdout when ready: ``{"ready": true, "cpu": seconds}`` or
-    ``{"error": "..."}``.
+    Prints one JSON line on stdout when ready: ``{"ready": true, "cpu": seconds, "files":
+    [[path, mtime_ns, size], ...]}`` (the source files of every imported module, so that
+    the build can tell when the zygote's modules changed on disk) or ``{"error": "..."}``.
 
     Args:
         socket_path: Path of the UNIX socket to listen on.
@@ -162,7 +185,8 @@ def serve(socket_path: str, modules: Sequence[str]) -> None:
     listener.bind(socket_path)
     listener.listen(64)
     cpu = time.process_time()
-    print(json.dumps({"ready": True, "cpu": cpu, "pid": os.getpid()}), flush=True)
+    files = module_files()
+    print(json.dumps({"ready": True, "cpu": cpu, "pid": os.getpid(), "files": files}), flush=True)
     _Server(listener).run()
 
 
@@ -456,6 +480,18 @@ class Zygote:
         #: CPU seconds the zygote spent importing the modules (once per build).
         self.cpu_seconds: float = float(status["cpu"])
         self.pid: int = self.process.pid
+        self._files = [(path, (mtime, size)) for path, mtime, size in status.get("files", [])]
+
+    def is_current(self) -> bool:
+        """Whether the zygote is running and no file of a module it imported has changed.
+
+        A zygote kept between builds (``mkdocs serve``) must not fork kernels with modules
+        that are no longer those on disk, e.g. after a ``pip install`` or an edit to a
+        preloaded module of the project.
+        """
+        if self.process.poll() is not None:
+            return False
+        return all(file_signature(path) == signature for path, signature in self._files)
 
     def launcher_command(self, kernel_cmd: Sequence[str]) -> list[str]:
         """Return the command that starts ``kernel_cmd`` through this zygote."""

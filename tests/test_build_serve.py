@@ -1,0 +1,120 @@
+"""``mkdocs serve``: an edit re-executes only what it touches, with one zygote kept throughout."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from test_build_zygote import assert_all_gone
+
+#: Prints a value from the page itself, one from the fake library and one from a module the
+#: zygote preloads, and writes its process ids (not printed) for the test to check.
+PAGE = """
+    import os
+
+    import minilib
+    import minipre
+
+    with open(os.environ["MINI_RUNS_LOG"] + ".pids", "a") as pids:
+        pids.write(f"{{os.getpid()}} {{os.getppid()}}\\n")
+    MESSAGE = "{message}"
+    print("page says", MESSAGE, "library says", minilib.scale(21), minipre.VALUE)
+"""
+
+
+def free_address() -> str:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{probe.getsockname()[1]}"
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return ""
+
+
+def wait_for(url: str, text: str, server: subprocess.Popen, log, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"mkdocs serve exited:\n{log.read_text()}")
+        if text in fetch(url):
+            return
+        time.sleep(0.2)
+    pytest.fail(f"{text!r} never appeared at {url}:\n{log.read_text()}")
+
+
+def parents(site) -> list[int]:
+    path = site.runs_log.parent / (site.runs_log.name + ".pids")
+    return [int(line.split()[1]) for line in path.read_text().splitlines()]
+
+
+@pytest.fixture
+def site(mini_site):
+    (mini_site.root / "lib" / "minipre.py").write_text('"""Preloaded."""\n\nVALUE = "v1"\n')
+    mini_site.write_page("chapter/one.py", "One", PAGE.format(message="first"))
+    mini_site.write_page("chapter/two.py", "Two", PAGE.format(message="other"))
+    mini_site.configure(
+        preload=["numpy", "minipre"], watch_sources=["lib/minilib", "lib/minipre.py"]
+    )
+    return mini_site
+
+
+def test_serve_reexecutes_only_what_an_edit_touches_with_one_zygote(site, tmp_path):
+    address, log = free_address(), tmp_path / "serve.log"
+    one, two = f"http://{address}/chapter/one/", f"http://{address}/chapter/two/"
+    server = site.serve(address, log)
+    try:
+        wait_for(one, "page says first library says 42 v1", server, log)
+        assert sorted(site.runs()) == ["one", "two"]
+        zygote = parents(site)[0]
+        assert parents(site) == [zygote, zygote]
+
+        # Editing one page re-executes that page only, forked by the same zygote.
+        page = site.docs / "chapter" / "one.py"
+        page.write_text(page.read_text().replace('"first"', '"second"'))
+        wait_for(one, "page says second library says 42 v1", server, log)
+        assert sorted(site.runs()) == ["one", "one", "two"]
+        assert parents(site) == [zygote] * 3
+
+        # A library edit re-executes every page; the zygote (which did not import the
+        # edited module) is kept.
+        init = site.lib / "__init__.py"
+        init.write_text(init.read_text().replace("FACTOR = 2", "FACTOR = 3"))
+        wait_for(two, "page says other library says 63 v1", server, log)
+        wait_for(one, "page says second library says 63 v1", server, log)
+        assert sorted(site.runs()[3:]) == ["one", "two"]
+        assert parents(site) == [zygote] * 5
+
+        # An edit to a module the zygote imported replaces the zygote: no page may run
+        # with the module as it was.
+        (site.root / "lib" / "minipre.py").write_text('"""Preloaded."""\n\nVALUE = "v2"\n')
+        wait_for(two, "page says other library says 63 v2", server, log)
+        wait_for(one, "page says second library says 63 v2", server, log)
+        new_zygote = parents(site)[-1]
+        assert new_zygote != zygote and parents(site)[5:] == [new_zygote] * 2
+        assert_all_gone([zygote])
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    text = log.read_text()
+    assert "Error" not in text and "Traceback" not in text, text
+    # Stopping the server stops the zygote, and with it any kernel.
+    assert_all_gone(sorted(set(parents(site))) + kernels(site))
+
+
+def kernels(site) -> list[int]:
+    path = site.runs_log.parent / (site.runs_log.name + ".pids")
+    return [int(line.split()[0]) for line in path.read_text().splitlines()]
