@@ -3,20 +3,25 @@
 Listed in ``mkdocs.yml`` before ``mkdocs-jupyter`` (which then only renders, with
 ``execute: false``). In ``on_files`` it finds the tutorial pages (jupytext ``.py`` files),
 reuses a cached executed notebook when nothing the page depends on has changed (see
-:mod:`tutorial_site.cache`), executes the others in parallel, and points each page's file at
-its executed notebook, so the page keeps its URL and its ``.py`` source (edit links,
-downloads). It also generates the computation-times page, fills the home page's results
-table, and writes each page's ``.ipynb`` and ``.py`` downloads next to it.
+:mod:`tutorial_site.cache`), starts executing the others in parallel in the background, and
+points each page's file at its executed notebook, so the page keeps its URL and its ``.py``
+source (edit links, downloads). Pages that need no execution results (the API reference,
+the glossary) render while the pages execute; the build waits for the executions before the
+first page that does. It also generates the computation-times page, fills the home page's
+results table, and writes each page's ``.ipynb`` and ``.py`` downloads next to it.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime as dt
 import fnmatch
 import hashlib
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,7 +31,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
@@ -110,6 +115,9 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         self._nav_order: dict[str, int] = {}
         self._notebooks: dict[str, Path] = {}
         self._keeper: Any = None
+        self._pending: concurrent.futures.Future[None] | None = None
+        self._finished = False
+        self._times_file: File | None = None
 
     # -- mkdocs serve ----------------------------------------------------------------------
     # Defining on_startup keeps this plugin instance across the rebuilds of ``mkdocs serve``,
@@ -191,18 +199,77 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             )
         self._by_page = {r.page: r for r in self._records}
         self._used_keys = set()
-        self._notebooks = self._execute(self._records) if self.config.execute else {}
-        self._check_unique_results()
+        self._pending, self._finished, self._times_file = None, False, None
         if files.get_file_from_path(self.config.times_page) is not None:
             raise PluginError(
                 f"executed-pages: {self.config.times_page} is generated; remove it from docs/"
             )
-        files.append(File.generated(config, self.config.times_page, content=self._times_markdown()))
+        self._notebooks = self._execute(self._records) if self.config.execute else {}
+        # Its content is written once every page has run (see _finish).
+        files.append(File.generated(config, self.config.times_page, content=""))
+        # Pages that need the executions' results are rendered last, so that the others
+        # render while the pages execute: first the times page (where a failed execution
+        # is reported), then the pages with the results table, then the tutorial pages.
+        for file in [
+            files.get_file_from_path(self.config.times_page),
+            *(f for f in list(files) if self._has_results_marker(f)),
+            *pages,
+        ]:
+            if file is not None:
+                files.remove(file)
+                files.append(file)
         return files
 
+    def _has_results_marker(self, file: File) -> bool:
+        if file.abs_src_path is None or not file.src_uri.endswith(".md"):
+            return False
+        try:
+            return self.config.results_marker in Path(file.abs_src_path).read_text("utf-8")
+        except OSError:
+            return False
+
+    def _finish(self) -> None:
+        """Wait for the pages being executed, then fill in what needs their results.
+
+        Called before the first page that needs them is rendered (the times page, a page
+        with the results table, a tutorial page) and at the end of the build.
+
+        Raises:
+            PluginError: If a page failed, went over its budget, or the library changed
+                while pages were executing.
+        """
+        if self._finished:
+            return
+        self._finished = True
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+        self._check_unique_results()
+        if self._times_file is not None:
+            self._times_file.content_string = self._times_markdown()
+
+    @event_priority(100)  # before mkdocs-jupyter reads the executed notebook
+    def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
+        """Wait for the executions before a page that shows their results."""
+        if page.file.src_uri in self._by_page or page.file.src_uri == self.config.times_page:
+            self._finish()
+        return page
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """Let running pages finish (their results are cached), whatever failed."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            with contextlib.suppress(Exception):
+                pending.result()
+
     def _execute(self, records: list[generated.PageRecord]) -> dict[str, Path]:
-        from tutorial_site.execution import PageJob, execute_pages
-        from tutorial_site.zygote import ZygoteError
+        """Look each page up in the cache; start executing the others in the background.
+
+        Returns:
+            The executed notebook of every page, by page: already in the cache, or where the
+            running execution will store it.
+        """
+        from tutorial_site.execution import PageJob
 
         settings = {
             "kernel_name": self.config.kernel_name,
@@ -221,15 +288,33 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             keys[record.page] = key
             self._used_keys.add(key)
             entry = self.cache.lookup(key, record.page, hasher)
+            notebooks[record.page] = self.cache.notebook_path(key, record.page)
             if entry is not None:
                 record.seconds, record.cpu_seconds = entry.seconds, entry.cpu_seconds
                 record.cached, record.results = True, entry.results
-                notebooks[record.page] = self.cache.notebook_path(key, record.page)
                 continue
             cwd = record.source.parent if self.config.cwd == "page" else self.project_dir
             notebook = generated.read_page(record.source, data.decode("utf-8"))
             jobs.append(PageJob(record.page, notebook, cwd))
         jobs = self._longest_first(jobs)
+        arguments = (records, jobs, keys, hasher, environment, settings)
+        if jobs:
+            self._pending = _start_thread(self._run, *arguments)
+        else:
+            self._run(*arguments)
+        return notebooks
+
+    def _run(
+        self,
+        records: list[generated.PageRecord],
+        jobs: list[Any],
+        keys: dict[str, str],
+        hasher: cache_mod.FileHasher,
+        environment: str,
+        settings: dict[str, Any],
+    ) -> None:
+        from tutorial_site.execution import execute_pages
+        from tutorial_site.zygote import ZygoteError
 
         started = time.perf_counter()
         try:
@@ -260,7 +345,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 failures.append(f"{self._display_path(record)}: {run.error}")
                 continue
             try:
-                notebooks[run.page] = self._store(record, keys[run.page], run, hasher)
+                self._store(record, keys[run.page], run, hasher)
             except (ValueError, OSError) as error:
                 failures.append(f"{self._display_path(record)}: {error}")
         log.info(
@@ -286,7 +371,6 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                     for r in over
                 )
             )
-        return notebooks
 
     def _longest_first(self, jobs: list[Any]) -> list[Any]:
         """Order ``jobs`` so that the longest pages start first (a shorter tail in parallel).
@@ -402,9 +486,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             file = files.get_file_from_path(src_uri)
             if file is not None:
                 file.abs_src_path = str(notebook)
-        if times_file is not None:
-            # Now that the site order is known, list the pages in it.
-            times_file.content_string = self._times_markdown()
+        # Filled in (in site order) once every page has run.
+        self._times_file = times_file
         return nav
 
     def on_page_markdown(
@@ -414,6 +497,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         marker = self.config.results_marker
         if marker not in markdown:
             return markdown
+        self._finish()
         table = generated.results_table_markdown(
             self._ordered(), from_page=page.file.src_uri, executed=self.config.execute
         )
@@ -467,10 +551,28 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Drop cache entries no page of this (successful) build used."""
+        self._finish()
         if self.config.execute:
             removed = self.cache.evict(self._used_keys, unused_for=self.config.evict_after)
             if removed:
                 log.info("executed-pages: evicted %d stale cache entries", removed)
+
+
+def _start_thread(function: Any, *arguments: Any) -> concurrent.futures.Future[None]:
+    """Run ``function(*arguments)`` in a new thread; its future holds the outcome."""
+    future: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+    def run() -> None:
+        try:
+            function(*arguments)
+        except BaseException as error:
+            future.set_exception(error)
+        else:
+            future.set_result(None)
+
+    # Not a daemon: an interrupted build still waits for the kernels to be shut down.
+    threading.Thread(target=run, name="executed-pages", daemon=False).start()
+    return future
 
 
 def align_toc(toc: Iterable[Any], html: str) -> None:
