@@ -15,9 +15,11 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import nbformat
+from jupyter_client.asynchronous import AsyncKernelClient
 
 from tutorial_site.zygote import COMMAND as ZYGOTE_COMMAND
 from tutorial_site.zygote import Zygote, ZygoteUnsafeError
@@ -96,6 +98,40 @@ def _kernel_pid(client: Any, zygote: Zygote | None = None) -> int | None:
         # The managed process is the launcher; the kernel is the zygote's child.
         return zygote.kernel_pid(pid)
     return pid
+
+
+class ReadyKernelClient(AsyncKernelClient):  # type: ignore[misc]
+    """A kernel client whose ``wait_for_ready`` ends as soon as the kernel is ready.
+
+    jupyter_client ends its wait by reading IOPub until nothing came for 0.2 s: a fixed
+    delay for every page. Nothing needs flushing here, as nbclient only takes the IOPub
+    messages that answer its own requests. What matters is kept: a ``kernel_info`` reply
+    on shell, then a message on IOPub (so it is connected and no output of the first cell
+    can be missed).
+    """
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        """Wait for the kernel's ``kernel_info`` reply and a first IOPub message."""
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                pass
+            else:
+                if reply["msg_type"] == "kernel_info_reply":
+                    try:
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(reply)
+                        return
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
 
 
 def _zygote_kernel_manager() -> type:
@@ -207,6 +243,9 @@ async def _execute_one(
                 cpu["seconds"] = process_cpu_seconds(pid)
 
         config = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/k"}})
+        config["AsyncKernelManager"] = Config(
+            {"client_class": f"{__name__}.{ReadyKernelClient.__name__}"}
+        )
         extra: dict[str, Any] = {}
         if zygote is not None:
             config["ZygoteKernelManager"] = Config({"zygote_socket": zygote.socket_path})

@@ -88,7 +88,8 @@ class ExecutedPagesConfig(base.Config):
     budget = c.Type((int, float), default=30)
     """Default budget of a page: seconds of kernel CPU time (wall time where not measurable)."""
     budgets = c.DictOfItems(c.Type((int, float)), default={})
-    """Per-page budgets, keyed by the page's path in the docs folder."""
+    """Per-page budgets, keyed by the page's path in the docs folder. Pages start longest
+    first: by their last recorded time, or (never run before) by their budget."""
     times_page = c.Type(str, default="computation-times.md")
     times_section = c.Type(str, default="Reference")
     """Nav section the computation-times page is added to, unless the nav already lists it."""
