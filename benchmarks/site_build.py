@@ -116,7 +116,7 @@ def free_address() -> str:
         return f"127.0.0.1:{probe.getsockname()[1]}"
 
 
-def serve_edits(project: Path, page: str, edits: int, settle: float) -> list[float]:
+def serve_edits(project: Path, page: str, edits: int, settle: float) -> list[tuple[float, str]]:
     """Time ``edits`` successive edits of ``page`` under ``mkdocs serve`` (see the docstring)."""
     address = free_address()
     log = project / "serve.log"
@@ -160,11 +160,23 @@ def serve_edits(project: Path, page: str, edits: int, settle: float) -> list[flo
         for number in range(1, edits + 1):
             marker = f"benchmark edit {number} of {edits}"
             text = edited.read_text() + f'\n# %%\nprint("{marker}")\n'
+            before = log.read_text()
             started = time.perf_counter()
             edited.write_text(text)
             wait_for(marker)
-            figures.append(time.perf_counter() - started)
+            seconds = time.perf_counter() - started
             time.sleep(1.0)  # let the server settle (it may still be writing the site)
+            # What the server reported for this rebuild: the page's execution, the build.
+            reported = log.read_text()[len(before) :]
+            executed = re.search(r"executed-pages: .*? executed in ([0-9.]+) s", reported)
+            built = re.search(r"Documentation built in ([0-9.]+) seconds", reported)
+            figures.append(
+                (
+                    seconds,
+                    f"rebuild {built.group(1) if built else '?'} s, of which executing the "
+                    f"page {executed.group(1) if executed else '?'} s",
+                )
+            )
     finally:
         server.send_signal(signal.SIGINT)
         try:
@@ -237,10 +249,10 @@ def main() -> None:
         seconds, summary = build(project, execute=False)
         figures.append(("floor (execution off)", seconds, summary))
         edits = serve_edits(project, args.page, args.edits, args.settle)
-        for number, seconds in enumerate(edits, start=1):
-            figures.append((f"mkdocs serve, edit {number} of {args.page}", seconds, ""))
+        for number, (seconds, summary) in enumerate(edits, start=1):
+            figures.append((f"mkdocs serve, edit {number} of {args.page}", seconds, summary))
         if edits:
-            median = statistics.median(edits)
+            median = statistics.median(seconds for seconds, _ in edits)
             figures.append((f"mkdocs serve, one-page edit (median of {len(edits)})", median, ""))
     width = max(len(name) for name, _, _ in figures)
     for name, seconds, summary in figures:
