@@ -208,18 +208,24 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         self._notebooks = self._execute(self._records) if self.config.execute else {}
         # Its content is written once every page has run (see _finish).
         files.append(File.generated(config, self.config.times_page, content=""))
-        # Pages that need the executions' results are rendered last, so that the others
-        # render while the pages execute: first the times page (where a failed execution
-        # is reported), then the pages with the results table, then the tutorial pages.
+        return files
+
+    def _render_last(self, files: Files) -> None:
+        """Move the pages that need the executions' results to the end of ``files``.
+
+        Pages are rendered in this order, so the others render while the pages execute:
+        first the times page (where a failed execution is reported), then the pages with
+        the results table, then the tutorial pages. Done once the navigation is built, so
+        that it cannot depend on this order.
+        """
         for file in [
             files.get_file_from_path(self.config.times_page),
             *(f for f in list(files) if self._has_results_marker(f)),
-            *pages,
+            *(f for f in list(files) if f.src_uri in self._by_page),
         ]:
             if file is not None:
                 files.remove(file)
                 files.append(file)
-        return files
 
     def _has_results_marker(self, file: File) -> bool:
         if file.abs_src_path is None or not file.src_uri.endswith(".md"):
@@ -489,6 +495,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 file.abs_src_path = str(notebook)
         # Filled in (in site order) once every page has run.
         self._times_file = times_file
+        self._render_last(files)
         return nav
 
     def on_page_markdown(
