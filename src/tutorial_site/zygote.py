@@ -370,7 +370,11 @@ def run_kernel(argv: Sequence[str], env: dict[str, str], cwd: str) -> int:
     _reseed()
     from ipykernel import kernelapp
 
-    kernelapp.launch_new_instance(argv=list(argv[3:]))
+    # ipykernel reads JPY_PARENT_PID (set by jupyter_client) when it is imported, which was
+    # in the zygote, before any launch: read it now, as a fresh kernel would. Without it the
+    # kernel prints a note about Ctrl-C into the build's output and does not watch its parent.
+    parent = [f"--IPKernelApp.parent_handle={int(env.get('JPY_PARENT_PID') or 0)}"]
+    kernelapp.launch_new_instance(argv=[*argv[3:], *parent])
     return 0
 
 
