@@ -30,16 +30,14 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+from tutorial_site.live_server import free_address, stop, wait_for_text
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("docs", "src/tutorial_lib", "mkdocs.yml", "constraints.txt", "pyproject.toml")
@@ -102,20 +100,6 @@ def build(project: Path, *, execute: bool = True) -> tuple[float, str]:
     return seconds, summary.group(0) if summary else ""
 
 
-def fetch(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return ""
-
-
-def free_address() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{probe.getsockname()[1]}"
-
-
 def serve_edits(project: Path, page: str, edits: int, settle: float) -> list[tuple[float, str]]:
     """Time ``edits`` successive edits of ``page`` under ``mkdocs serve`` (see the docstring)."""
     address = free_address()
@@ -130,14 +114,9 @@ def serve_edits(project: Path, page: str, edits: int, settle: float) -> list[tup
         )
 
     def wait_for(text: str, seconds: float = 300) -> None:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                sys.exit(f"mkdocs serve exited:\n{log.read_text()}")
-            if text in fetch(url):
-                return
-            time.sleep(0.05)
-        sys.exit(f"{text!r} never appeared at {url}:\n{log.read_text()}")
+        problem = wait_for_text(url, text, server, seconds=seconds, interval=0.05)
+        if problem is not None:
+            sys.exit(f"{problem}:\n{log.read_text()}")
 
     def served_url(seconds: float = 300) -> str:
         deadline = time.monotonic() + seconds
@@ -178,12 +157,7 @@ def serve_edits(project: Path, page: str, edits: int, settle: float) -> list[tup
                 )
             )
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
     return figures
 
 

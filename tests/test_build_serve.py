@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import signal
-import socket
 import subprocess
-import time
-import urllib.error
-import urllib.request
 
 import pytest
 from test_build_zygote import assert_all_gone
+
+from tutorial_site.live_server import free_address, stop, wait_for_text
 
 #: Prints a value from the page itself, one from the fake library and one from a module the
 #: zygote preloads, and writes its process ids (not printed) for the test to check.
@@ -27,29 +24,10 @@ PAGE = """
 """
 
 
-def free_address() -> str:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return f"127.0.0.1:{probe.getsockname()[1]}"
-
-
-def fetch(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-    except (urllib.error.URLError, ConnectionError, TimeoutError):
-        return ""
-
-
 def wait_for(url: str, text: str, server: subprocess.Popen, log, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"mkdocs serve exited:\n{log.read_text()}")
-        if text in fetch(url):
-            return
-        time.sleep(0.2)
-    pytest.fail(f"{text!r} never appeared at {url}:\n{log.read_text()}")
+    problem = wait_for_text(url, text, server, seconds=seconds, interval=0.2)
+    if problem is not None:
+        pytest.fail(f"{problem}:\n{log.read_text()}")
 
 
 def parents(site) -> list[int]:
@@ -103,12 +81,7 @@ def test_serve_reexecutes_only_what_an_edit_touches_with_one_zygote(site, tmp_pa
         assert new_zygote != zygote and parents(site)[5:] == [new_zygote] * 2
         assert_all_gone([zygote])
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, timeout=30)
     text = log.read_text()
     assert "Error" not in text and "Traceback" not in text, text
     # Stopping the server stops the zygote, and with it any kernel.
