@@ -341,7 +341,7 @@ class ZygoteKeeper:
         if self._unsafe is not None and self._unsafe[0] == key:
             raise self._unsafe[1]
         if self._zygote is not None and (self._key != key or not self._zygote.is_current()):
-            log.info("executed-pages: restarting the preload zygote (its modules changed)")
+            log.info("executed-pages: restarting the preload zygote (stopped, or stale)")
             self._close()
         if self._zygote is None:
             folder = _zygote_folder()
