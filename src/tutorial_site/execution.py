@@ -1,439 +1,253 @@
-"""Parallel execution of tutorial pages, each in its own fresh Jupyter kernel."""
+"""Executing pages: each in its own Jupyter kernel (nbclient), several at once, within limits.
+
+One event loop drives every kernel (they are separate processes). A watchdog polls each
+kernel's CPU time and stops it over the page's budget or its wall-clock limit; a hook after
+each cell checks the warnings the cell did not expect and the size of the outputs. Kernels
+are forked by a :class:`~tutorial_site.kernel.Zygote` when one is given (Linux), else
+started as usual. Everything a run creates lives in one temporary folder, and
+:meth:`Runner.cancel` kills every process at once (Ctrl-C, SIGTERM, ``mkdocs serve``
+stopping).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import re
 import shutil
-import sys
+import signal
 import tempfile
+import threading
 import time
-from collections.abc import AsyncIterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from queue import Empty
 from typing import Any
 
 import nbformat
-from jupyter_client.asynchronous import AsyncKernelClient
+import psutil
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import List, Unicode
 
-from tutorial_site.zygote import COMMAND as ZYGOTE_COMMAND
-from tutorial_site.zygote import Zygote, ZygoteUnsafeError
+from tutorial_site.kernel import WARNING_HOOK, WARNING_MIME, Zygote
+from tutorial_site.record import cell_label, invisible
 
-#: Thread-count variables of the numeric libraries a page may use (OpenMP, MKL, OpenBLAS...).
-THREAD_VARIABLES = (
-    "OMP_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-)
-log = logging.getLogger("mkdocs.plugins.executed_pages")
+#: Thread-count variables of the numeric libraries (OpenMP, MKL, OpenBLAS...).
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                    "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
+#: Tag of a cell that shows a warning on purpose (it fails if the warning goes away).
+EXPECTED_WARNING = "expected-warning"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_POLL = 0.25
 
 
-@dataclass(frozen=True)
-class PageJob:
-    """One page to execute.
+class ForkingKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    """A kernel manager that starts its kernel through a zygote's launcher."""
 
-    Attributes:
-        page: Path relative to the docs folder (used in messages).
-        notebook: The page as a notebook (read with jupytext), without outputs.
-        cwd: Working directory of the page's kernel.
-    """
+    launcher = List(Unicode(), help="Command prefix from Zygote.launcher().").tag(config=True)
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        """The kernel command, behind the launcher."""
+        return [*self.launcher, *super().format_kernel_cmd(extra_arguments)]
+
+
+def kernel_environment(threads: int) -> dict[str, str]:
+    """The build's environment with fixed threads: a page computes the same bits anywhere."""
+    env = dict(os.environ, PYTHONHASHSEED="0", MPLBACKEND="Agg")
+    env.update({name: str(threads) for name in THREAD_VARIABLES})
+    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # ipykernel's debugger warns otherwise
+    return env
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds of process ``pid`` and its waited children."""
+    try:
+        times = psutil.Process(pid).cpu_times()
+    except psutil.Error:
+        return None
+    return times.user + times.system + times.children_user + times.children_system
+
+
+@dataclass
+class Job:
+    """One page to execute: its path (for messages), notebook, kernel folder and budget."""
 
     page: str
     notebook: nbformat.NotebookNode
     cwd: Path
+    budget: float
 
 
 @dataclass
-class PageRun:
-    """Outcome of executing one page.
+class Outcome:
+    """How a page's execution ended.
 
     Attributes:
-        page: Path relative to the docs folder.
-        seconds: Wall time from kernel start to the end of the last cell.
-        cpu_seconds: CPU time of the kernel process at the end of the last cell, or None
-            where it cannot be read (no ``/proc``). Unlike the wall time it hardly depends
-            on how busy the machine is. For a fresh kernel it counts the interpreter and
-            kernel start-up and every import; for a kernel forked by the preload zygote
-            (see :mod:`tutorial_site.zygote`) it counts from the fork: the kernel start-up
-            and the page's cells, but not the preloaded imports, which the zygote paid once
-            for the whole build.
-        notebook: The executed notebook, or None if execution failed.
-        error: What went wrong, naming the cell and the exception, or None.
+        notebook: The executed notebook (up to the failing cell if it failed).
+        seconds: Wall time from the kernel's start to the end of the last cell.
+        cpu_seconds: CPU time of the kernel at the end of its last cell.
+        error: What went wrong, naming the cell; None on success.
+        cell: Index of the failing cell, if any.
     """
 
-    page: str
+    notebook: nbformat.NotebookNode
     seconds: float
     cpu_seconds: float | None = None
-    notebook: nbformat.NotebookNode | None = None
     error: str | None = None
+    cell: int | None = None
 
 
-def process_cpu_seconds(pid: int) -> float | None:
-    """Return the user + system CPU seconds of process ``pid`` and its waited children.
-
-    Reads ``/proc/<pid>/stat`` (Linux); returns None where that is not available.
-    """
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
-    # Fields 14-17 of proc(5): utime, stime, cutime, cstime (after "pid (comm)" come field 3+).
-    ticks = sum(int(value) for value in fields[11:15])
-    return ticks / os.sysconf("SC_CLK_TCK")
+class _Stop(Exception):
+    """Raised by the hook after a cell: the page must stop (message in ``args[0]``)."""
 
 
-def _kernel_pid(client: Any, zygote: Zygote | None = None) -> int | None:
-    process = getattr(getattr(getattr(client, "km", None), "provisioner", None), "process", None)
-    pid = getattr(process, "pid", None)
-    if pid is not None and zygote is not None:
-        # The managed process is the launcher; the kernel is the zygote's child.
-        return zygote.kernel_pid(pid)
-    return pid
-
-
-class ReadyKernelClient(AsyncKernelClient):  # type: ignore[misc]
-    """A kernel client whose ``wait_for_ready`` ends as soon as the kernel is ready.
-
-    jupyter_client ends its wait by reading IOPub until nothing came for 0.2 s: a fixed
-    delay for every page. Nothing needs flushing here, as nbclient only takes the IOPub
-    messages that answer its own requests. What matters is kept: a ``kernel_info`` reply
-    on shell, then a message on IOPub (so it is connected and no output of the first cell
-    can be missed).
-    """
-
-    async def wait_for_ready(self, timeout: float | None = None) -> None:
-        """Wait for the kernel's ``kernel_info`` reply and a first IOPub message."""
-        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-        while True:
-            self.kernel_info()
-            try:
-                reply = await self.shell_channel.get_msg(timeout=1)
-            except Empty:
-                pass
-            else:
-                if reply["msg_type"] == "kernel_info_reply":
-                    try:
-                        await self.iopub_channel.get_msg(timeout=0.2)
-                    except Empty:
-                        pass
-                    else:
-                        self._handle_kernel_info_reply(reply)
-                        return
-            if not await self.is_alive():
-                raise RuntimeError("Kernel died before replying to kernel_info")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
-
-
-def _zygote_kernel_manager() -> type:
-    """The kernel manager class that starts kernels through a zygote's launcher."""
-    global _ZYGOTE_KM
-    if _ZYGOTE_KM is None:
-        from jupyter_client.manager import AsyncKernelManager
-        from traitlets import Unicode
-
-        class ZygoteKernelManager(AsyncKernelManager):  # type: ignore[misc]
-            """Starts ``zygote.launch SOCKET <kernel command>`` instead of the kernel."""
-
-            zygote_socket = Unicode("", help="The zygote's UNIX socket.").tag(config=True)
-
-            def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-                command = super().format_kernel_cmd(extra_arguments)
-                if not self.zygote_socket:
-                    return command
-                return [
-                    sys.executable,
-                    "-c",
-                    ZYGOTE_COMMAND,
-                    "launch",
-                    self.zygote_socket,
-                    *command,
-                ]
-
-        _ZYGOTE_KM = ZygoteKernelManager
-    return _ZYGOTE_KM
-
-
-_ZYGOTE_KM: type | None = None
-
-
-def kernel_environment(threads: int, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Environment of every page kernel: the build's own, with fixed thread settings.
-
-    Every kernel gets the same thread counts whatever the number of parallel workers, so a
-    page computes bit-identical numbers in a serial and in a parallel build (torch takes its
-    intra-op thread count from ``OMP_NUM_THREADS``).
+class Runner:
+    """Executes jobs, ``workers`` at a time, in kernels with ``threads`` threads each.
 
     Args:
-        threads: Threads per kernel for torch, OpenMP, MKL and OpenBLAS.
-        base: Starting environment (default: ``os.environ``).
-
-    Returns:
-        The environment for the kernel processes.
+        kernel_name: The Jupyter kernel (e.g. ``python3``).
+        workers: Kernels running at once.
+        threads: Threads per kernel (see :func:`kernel_environment`).
+        timeout: Seconds a cell may run.
+        page_timeout: Seconds a whole page may run (wall clock).
+        output_limit: Bytes of output (text and images) a page may produce.
+        zygote: Forks the kernels if given.
     """
-    env = dict(os.environ if base is None else base)
-    env.update({name: str(threads) for name in THREAD_VARIABLES})
-    env["PYTHONHASHSEED"] = "0"
-    env["MPLBACKEND"] = "Agg"
-    # ipykernel's debugger otherwise warns about frozen modules on every kernel start.
-    env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"
-    return env
 
+    def __init__(self, *, kernel_name: str, workers: int, threads: int, timeout: int,
+                 page_timeout: float, output_limit: int, zygote: Zygote | None = None) -> None:
+        self.kernel_name, self.workers, self.timeout = kernel_name, workers, timeout
+        self.page_timeout, self.output_limit, self.zygote = page_timeout, output_limit, zygote
+        self.env = kernel_environment(threads)
+        self.folder = tempfile.mkdtemp(prefix="xp-")
+        self.cancelled = False
+        self._managers: set[Any] = set()
+        self._lock = threading.Lock()
 
-def _cell_label(notebook: nbformat.NotebookNode, index: int | None) -> str:
-    if index is None or not 0 <= index < len(notebook.cells):
-        return "a cell"
-    cell = notebook.cells[index]
-    number = sum(1 for c in notebook.cells[: index + 1] if c.cell_type == "code")
-    first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
-    if len(first_line) > 70:
-        first_line = first_line[:67] + "..."
-    return f"code cell {number} (notebook cell {index + 1}: `{first_line}`)"
+    def run(self, jobs: Sequence[Job], done: Callable[[Job, Outcome], None]) -> None:
+        """Execute ``jobs`` in order of start; call ``done`` as each one ends."""
 
+        async def run_all() -> None:
+            semaphore = asyncio.Semaphore(self.workers)
 
-@contextlib.asynccontextmanager
-async def _socket_folder() -> AsyncIterator[str]:
-    # Short path: Unix socket paths are limited to about 100 characters.
-    folder = tempfile.mkdtemp(prefix="xp-", dir="/tmp" if os.path.isdir("/tmp") else None)
-    try:
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+            async def one(job: Job) -> None:
+                async with semaphore:
+                    if not self.cancelled:
+                        done(job, await self._execute(job))
 
+            await asyncio.gather(*(one(job) for job in jobs))
 
-async def _execute_one(
-    job: PageJob,
-    semaphore: asyncio.Semaphore,
-    *,
-    kernel_name: str,
-    timeout: int,
-    startup_timeout: int,
-    env: dict[str, str],
-    zygote: Zygote | None = None,
-) -> PageRun:
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-    from traitlets.config import Config
-
-    async with semaphore, _socket_folder() as sockets:
-        notebook = nbformat.from_dict(job.notebook)
-        failed: dict[str, int] = {}
-
-        def remember(cell: Any, cell_index: int, **_: Any) -> None:
-            failed["index"] = cell_index
-
-        started: dict[str, int] = {}
-        cpu: dict[str, float | None] = {"seconds": None}
-
-        def remember_start(cell: Any, cell_index: int, **_: Any) -> None:
-            started["index"] = cell_index
-
-        def measure_cpu(cell: Any, cell_index: int, **_: Any) -> None:
-            pid = _kernel_pid(client, zygote)
-            if pid is not None:
-                cpu["seconds"] = process_cpu_seconds(pid)
-
-        config = Config({"KernelManager": {"transport": "ipc", "ip": f"{sockets}/k"}})
-        config["AsyncKernelManager"] = Config(
-            {"client_class": f"{__name__}.{ReadyKernelClient.__name__}"}
-        )
-        extra: dict[str, Any] = {}
-        if zygote is not None:
-            config["ZygoteKernelManager"] = Config({"zygote_socket": zygote.socket_path})
-            extra["kernel_manager_class"] = _zygote_kernel_manager()
-        client = NotebookClient(
-            notebook,
-            kernel_name=kernel_name,
-            timeout=timeout,
-            startup_timeout=startup_timeout,
-            allow_errors=False,
-            record_timing=False,
-            # Every output has arrived when the last cell is done: killing the kernel then
-            # frees the worker at once (a graceful shutdown takes a few tenths of a second).
-            shutdown_kernel="immediate",
-            resources={"metadata": {"path": str(job.cwd)}},
-            on_cell_error=remember,
-            on_cell_execute=remember_start,
-            on_cell_executed=measure_cpu,
-            # IPC sockets in a private folder: no TCP port races between parallel kernels.
-            config=config,
-            **extra,
-        )
-        start = time.perf_counter()
         try:
-            executed = await client.async_execute(env=env)
-        except CellExecutionError as error:
-            where = _cell_label(notebook, failed.get("index", started.get("index")))
-            traceback = _ANSI.sub("", error.traceback).strip().splitlines()
-            tail = "\n".join("    " + line for line in traceback[-6:])
-            message = f"{where} raised {error.ename}: {error.evalue}\n{tail}"
-            return PageRun(job.page, time.perf_counter() - start, error=message)
+            asyncio.run(run_all())
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def cancel(self) -> None:
+        """Kill every kernel (and the zygote) now; from any thread, or a signal handler."""
+        self.cancelled = True
+        with self._lock:
+            pids = [pid for km in self._managers for pid in self._pids(km)]
+        for pid in pids:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        if self.zygote is not None:
+            self.zygote.close(kill=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _pids(self, km: Any) -> list[int]:
+        process = getattr(km.provisioner, "process", None) if km.provisioner else None
+        if process is None:
+            return []
+        kernel = self.zygote.kernel_pid(process.pid) if self.zygote else process.pid
+        return [pid for pid in (kernel, process.pid) if pid]
+
+    async def _execute(self, job: Job) -> Outcome:
+        from nbclient import NotebookClient
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+        from traitlets.config import Config
+
+        folder = tempfile.mkdtemp(dir=self.folder)
+        config = Config({"KernelManager": {"transport": "ipc", "ip": f"{folder}/k",
+                                           "connection_file": f"{folder}/k.json"}})
+        launcher = self.zygote.launcher() if self.zygote else []
+        config["ForkingKernelManager"] = Config({"launcher": launcher})
+        notebook = nbformat.from_dict(job.notebook)
+        state: dict[str, Any] = {"cell": None, "cpu": None, "size": 0, "stop": None}
+
+        def before(cell: Any, cell_index: int, **_: Any) -> None:
+            state["cell"] = cell_index
+
+        def after(cell: Any, cell_index: int, execute_reply: Any, **_: Any) -> None:
+            pids = self._pids(client.km)
+            state["cpu"] = cpu_seconds(pids[0]) if pids else None
+            if execute_reply and execute_reply["content"]["status"] != "ok":
+                return  # nbclient reports the exception
+            warned = [w["text"] for o in cell.outputs for w in invisible(o, WARNING_MIME)]
+            expected = EXPECTED_WARNING in cell.metadata.get("tags", [])
+            if warned and not expected:
+                raise _Stop(f"warned {warned[0]}")
+            if expected and not warned:
+                raise _Stop(f"is tagged {EXPECTED_WARNING!r} but no warning occurred")
+            state["size"] += sum(len(str(v)) for o in cell.outputs
+                                 for v in [o.get("text", ""), *o.get("data", {}).values()])
+            if state["size"] > self.output_limit:
+                cell.outputs = []  # not even on the error page
+                raise _Stop(f"brought the page's output to {state['size'] / 1e6:.1f} MB, "
+                            f"over the limit of {self.output_limit / 1e6:g} MB")
+
+        client = NotebookClient(
+            notebook, kernel_name=self.kernel_name, timeout=self.timeout, allow_errors=False,
+            record_timing=False, shutdown_kernel="immediate", extra_arguments=[WARNING_HOOK],
+            resources={"metadata": {"path": str(job.cwd)}}, on_cell_execute=before,
+            on_cell_executed=after, kernel_manager_class=ForkingKernelManager, config=config,
+        )
+        client.km = client.create_kernel_manager()
+        with self._lock:
+            self._managers.add(client.km)
+        start = time.monotonic()
+        watchdog = asyncio.create_task(self._watch(client.km, job, state, start))
+        error = None
+        try:
+            await client.async_execute(env=self.env)
+        except _Stop as stop:
+            error = stop.args[0]
+        except CellExecutionError as failure:
+            lines = _ANSI.sub("", failure.traceback).splitlines()
+            tail = [line for line in lines if line.strip(" -")][-5:]
+            error = f"raised {failure.ename}: {failure.evalue}\n" + "\n".join(
+                "    " + line for line in tail)
         except CellTimeoutError:
-            where = _cell_label(notebook, started.get("index"))
-            message = f"{where} did not finish within the per-cell timeout of {timeout} s"
-            return PageRun(job.page, time.perf_counter() - start, error=message)
-        except DeadKernelError as error:
-            where = _cell_label(notebook, started.get("index"))
-            message = f"the kernel died while running {where}: {error}"
-            return PageRun(job.page, time.perf_counter() - start, error=message)
-        except Exception as error:  # kernel start-up failures, timeouts waiting for replies
-            message = f"execution failed: {type(error).__name__}: {error}"
-            return PageRun(job.page, time.perf_counter() - start, error=message)
-        seconds = time.perf_counter() - start
-        return PageRun(job.page, seconds, cpu_seconds=cpu["seconds"], notebook=executed)
+            error = f"did not finish within the cell timeout of {self.timeout} s"
+        except DeadKernelError:
+            error = state["stop"] or "the kernel died"
+        except Exception as failure:  # kernel start-up failures, lost replies
+            error = f"execution failed: {type(failure).__name__}: {failure}"
+        finally:
+            watchdog.cancel()
+            with self._lock:
+                self._managers.discard(client.km)
+            shutil.rmtree(folder, ignore_errors=True)
+        seconds = time.monotonic() - start
+        if self.cancelled:
+            error = "the build was interrupted"
+        if error is None:
+            return Outcome(notebook, seconds, state["cpu"])
+        where = cell_label(notebook, state["cell"])
+        return Outcome(notebook, seconds, state["cpu"], f"{where}: {error}", state["cell"])
 
-
-async def _execute_all(jobs: Sequence[PageJob], workers: int, **options: Any) -> list[PageRun]:
-    semaphore = asyncio.Semaphore(workers)
-    return list(await asyncio.gather(*(_execute_one(job, semaphore, **options) for job in jobs)))
-
-
-def _zygote_folder() -> str:
-    return tempfile.mkdtemp(prefix="zy-", dir="/tmp" if os.path.isdir("/tmp") else None)
-
-
-class ZygoteKeeper:
-    """Keeps one preload zygote between the builds of ``mkdocs serve``.
-
-    A rebuild then forks its kernels at once instead of importing the preloaded modules
-    again. The zygote is replaced when the modules or the kernel environment asked for
-    differ, or when it is no longer current (:meth:`Zygote.is_current`: it died, or a file
-    of a module it imported changed). Zygotes are started from one long-lived thread: the
-    zygote is killed when the thread that started it ends (``PR_SET_PDEATHSIG``).
-    """
-
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="zygote-keeper")
-        self._zygote: Zygote | None = None
-        self._key: tuple[Any, ...] | None = None
-        self._folder: str | None = None
-        self._unsafe: tuple[tuple[Any, ...], ZygoteUnsafeError] | None = None
-
-    def acquire(self, modules: Sequence[str], env: dict[str, str], timeout: float) -> Zygote:
-        """Return a current zygote for ``modules`` and ``env``, starting one if needed.
-
-        Raises:
-            ZygoteUnsafeError: If importing the modules starts threads (remembered: the
-                same request is refused at once next time).
-            ZygoteError: If the modules cannot be imported.
-        """
-        return self._pool.submit(self._acquire, tuple(modules), dict(env), timeout).result()
-
-    def start(self, modules: Sequence[str], env: dict[str, str], timeout: float) -> None:
-        """Start a zygote in the background, so that the first rebuild does not wait for it.
-
-        Errors are not raised here; :meth:`acquire` raises them when a build needs it.
-        """
-        future = self._pool.submit(self._acquire, tuple(modules), dict(env), timeout)
-        future.add_done_callback(lambda done: done.exception())
-
-    def _acquire(self, modules: tuple[str, ...], env: dict[str, str], timeout: float) -> Zygote:
-        key = (modules, tuple(sorted(env.items())))
-        if self._unsafe is not None and self._unsafe[0] == key:
-            raise self._unsafe[1]
-        if self._zygote is not None and (self._key != key or not self._zygote.is_current()):
-            log.info("executed-pages: restarting the preload zygote (stopped, or stale)")
-            self._close()
-        if self._zygote is None:
-            folder = _zygote_folder()
-            try:
-                self._zygote = Zygote(modules, env, folder, timeout=timeout)
-            except ZygoteUnsafeError as error:
-                self._unsafe = (key, error)
-                shutil.rmtree(folder, ignore_errors=True)
-                raise
-            except BaseException:
-                shutil.rmtree(folder, ignore_errors=True)
-                raise
-            self._key, self._folder = key, folder
-        return self._zygote
-
-    def _close(self) -> None:
-        if self._zygote is not None:
-            self._zygote.close()
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
-        self._zygote = self._key = self._folder = None
-
-    def close(self) -> None:
-        """Stop the zygote (it kills the kernels it forked) and the keeper's thread."""
-        with contextlib.suppress(RuntimeError):  # already shut down
-            self._pool.submit(self._close).result()
-        self._pool.shutdown(wait=True)
-
-
-def execute_pages(
-    jobs: Sequence[PageJob],
-    *,
-    workers: int,
-    kernel_name: str,
-    timeout: int,
-    startup_timeout: int,
-    threads: int,
-    preload: Sequence[str] = (),
-    keeper: ZygoteKeeper | None = None,
-) -> list[PageRun]:
-    """Execute pages, up to ``workers`` at a time, each in a fresh kernel.
-
-    Kernels are separate processes, so one event loop drives them all concurrently. It runs
-    in its own thread, so this works whether or not the caller already has an event loop.
-    A failing page does not stop the others: their results are still worth caching.
-
-    Args:
-        jobs: The pages to execute.
-        workers: Maximum number of kernels running at once.
-        kernel_name: Jupyter kernel to start (e.g. ``python3``).
-        timeout: Per-cell timeout in seconds.
-        startup_timeout: Seconds to wait for a kernel to start.
-        threads: Thread count given to every kernel (see :func:`kernel_environment`).
-        preload: Modules to import once in a zygote that forks the kernels (see
-            :mod:`tutorial_site.zygote`); empty: every kernel is a fresh process.
-        keeper: Where the zygote is kept between builds (``mkdocs serve``); None: the
-            zygote is started for this call and stopped at its end.
-
-    Returns:
-        One :class:`PageRun` per job, in the order of ``jobs``.
-
-    Raises:
-        ZygoteError: If the ``preload`` modules cannot be imported (error, or a warning a
-            fresh kernel would have shown in the page). If importing them starts threads
-            (e.g. OpenBLAS with ``threads`` > 1), forking would be unsafe: the pages then
-            run in fresh kernels.
-    """
-    if not jobs:
-        return []
-    env = kernel_environment(threads)
-    options: dict[str, Any] = {
-        "kernel_name": kernel_name,
-        "timeout": timeout,
-        "startup_timeout": startup_timeout,
-        "env": env,
-    }
-    with contextlib.ExitStack() as stack:
-        if preload:
-            try:
-                if keeper is not None:
-                    zygote = keeper.acquire(preload, env, startup_timeout)
-                else:
-                    folder = _zygote_folder()
-                    stack.callback(shutil.rmtree, folder, ignore_errors=True)
-                    zygote = Zygote(preload, env, folder, timeout=startup_timeout)
-                    stack.callback(zygote.close)
-            except ZygoteUnsafeError as error:
-                # Forking a threaded process is unsafe; fresh kernels give the same outputs.
-                log.info("executed-pages: %s; using fresh kernels", error)
-            else:
-                options["zygote"] = zygote
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="executed-pages") as pool:
-            run = _execute_all(jobs, max(1, workers), **options)
-            return pool.submit(asyncio.run, run).result()
-    raise AssertionError("unreachable")
+    async def _watch(self, km: Any, job: Job, state: dict[str, Any], start: float) -> None:
+        """Stop the kernel once it is over the page's CPU budget or wall-clock limit."""
+        while True:
+            await asyncio.sleep(_POLL)
+            pids = self._pids(km)
+            cpu = cpu_seconds(pids[0]) if pids else None
+            if cpu is not None and cpu > job.budget:
+                state["stop"] = f"went over the page's budget of {job.budget:g} s of CPU time"
+            elif time.monotonic() - start > self.page_timeout:
+                state["stop"] = f"went over the page's limit of {self.page_timeout:g} s"
+            if state["stop"]:
+                for pid in pids:
+                    with contextlib.suppress(OSError):
+                        os.kill(pid, signal.SIGKILL)
+                return

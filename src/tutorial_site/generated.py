@@ -1,195 +1,70 @@
-"""Content the plugin generates: the computation-times page, the results table, downloads."""
+"""Generated content: the computation-times page and the home page's results table."""
 
 from __future__ import annotations
 
-import html
 import posixpath
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-import jupytext
-import nbformat
+from tutorial_site.record import PageRecord
 
-#: Kernel spec written into notebooks (executed ones and the clean download).
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-_TITLE = re.compile(r"^# # (.+?)\s*$", re.MULTILINE)
-
-
-@dataclass
-class PageRecord:
-    """One tutorial page in the current build.
-
-    Attributes:
-        page: Path relative to the docs folder, e.g. ``logistic/logistic-function.py``.
-        source: Absolute path of the page's ``.py`` source.
-        title: The page's title (its first ``# # Title`` line), or its path.
-        budget: Budget in seconds of kernel CPU time (of wall time where CPU time is unknown).
-        seconds: Wall time of the run whose result is shown (None if not executed).
-        cpu_seconds: Kernel CPU time of that run (None if not executed or not measurable).
-        cached: Whether the result came from the cache.
-        results: Headline results the page recorded.
-    """
-
-    page: str
-    source: Path
-    title: str
-    budget: float
-    seconds: float | None = None
-    cpu_seconds: float | None = None
-    cached: bool = False
-    results: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def charged_seconds(self) -> float | None:
-        """The time counted against the budget: kernel CPU time, else wall time."""
-        return self.cpu_seconds if self.cpu_seconds is not None else self.seconds
+_INTRO = (
+    "Every tutorial page is executed when the site is built. A page's result is reused from "
+    "the build cache only when nothing it was computed from has changed: the page, the "
+    "library sources, the pinned dependencies, the installed packages, the kernel and the "
+    "settings; otherwise the last column says what changed. The times of a cached page are "
+    "those of the run that produced it. Wall time runs from the kernel's start to the end "
+    "of the last cell; CPU time is that of the page's kernel, which hardly depends on how "
+    "busy the machine is, so the budget applies to it: a page over its budget is stopped "
+    "and fails the build."
+)
 
 
-def page_title(text: str, fallback: str) -> str:
-    """Return the title of a jupytext percent-format page (its ``# # Title`` line)."""
-    match = _TITLE.search(text)
-    return match.group(1) if match else fallback
-
-
-def read_page(path: Path, text: str | None = None) -> nbformat.NotebookNode:
-    """Read a jupytext page as a notebook (Python 3 kernel spec, fixed cell ids, no outputs).
-
-    Args:
-        path: The page's ``.py`` file.
-        text: Its content if already read (so a notebook matches the bytes it is keyed on).
-
-    Returns:
-        The notebook.
-    """
-    if text is None:
-        text = path.read_text(encoding="utf-8")
-    notebook = jupytext.reads(text, fmt=path.suffix.lstrip("."))
-    for index, cell in enumerate(notebook.cells):
-        # nbformat makes random cell ids; fixed ones keep executed notebooks reproducible.
-        cell["id"] = f"cell-{index}"
-    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
-    notebook.metadata.setdefault("language_info", {"name": "python"})
-    return notebook
-
-
-def clean_notebook_text(path: Path, text: str | None = None) -> str:
-    """Return the page at ``path`` as ``.ipynb`` text without outputs (the download)."""
-    return jupytext.writes(read_page(path, text), fmt="ipynb")
-
-
-def _escape_cell(text: str) -> str:
+def _cell(text: str) -> str:
     return text.replace("|", r"\|").replace("\n", " ")
 
 
 def _link(record: PageRecord, from_page: str) -> str:
-    base = posixpath.dirname(from_page) or "."
-    target = posixpath.relpath(record.page, base)
-    return f"[{_escape_cell(record.title)}]({target})"
+    target = posixpath.relpath(record.page, posixpath.dirname(from_page) or ".")
+    return f"[{_cell(record.title)}]({target})"
 
 
-def _seconds(value: float) -> str:
-    return f"{value:.2f}"
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
 
 
-def computation_times_markdown(
-    records: Sequence[PageRecord],
-    *,
-    page: str,
-    executed: bool,
-    workers: int,
-    threads: int,
+def times_markdown(
+    records: Sequence[PageRecord], *, page: str, executed: bool, workers: int, threads: int
 ) -> str:
-    """Return the Markdown of the computation-times page.
-
-    Args:
-        records: The tutorial pages, in site order.
-        page: Path of the generated page relative to the docs folder (for relative links).
-        executed: Whether page execution was on in this build.
-        workers: Number of parallel kernels.
-        threads: Threads per kernel.
-
-    Returns:
-        The page's Markdown.
-    """
-    lines = [
-        "# Computation times",
-        "",
-        "Every tutorial page is executed when the site is built. A page's result is reused "
-        "from the build cache only when nothing it was computed from has changed: the page, "
-        "the library sources, the pinned dependencies, the Python environment, and the data "
-        "files the page read. The times of a cached page are those of the run that produced "
-        "it. Wall time runs from the kernel's start to the end of the last cell; CPU time is "
-        "that of the page's kernel (start-up included), which hardly depends on how busy the "
-        "machine is, so the budget applies to it. A page over its budget fails the build.",
-        "",
-    ]
+    """The Markdown of the computation-times page (``records`` in site order)."""
+    lines = ["# Computation times", "", _INTRO, ""]
     if not executed:
-        lines += [
-            "Page execution was **off** for this build: the pages show their code without "
-            "outputs, and no times were measured.",
-            "",
-        ]
-    fresh = [r for r in records if r.seconds is not None and not r.cached]
-    cached = [r for r in records if r.seconds is not None and r.cached]
+        lines += ["Page execution was **off** for this build: no times were measured.", ""]
+    ran = [r for r in records if r.reason is not None]
     if executed:
-        total = sum(r.seconds or 0.0 for r in records)
-        total_cpu = sum(r.cpu_seconds or 0.0 for r in records)
         lines += [
-            f"This build: {len(records)} pages, {len(fresh)} executed in this build and "
-            f"{len(cached)} taken from the cache; up to {workers} pages ran in parallel, each "
-            f"kernel with {threads} thread(s). Sum of the wall times: {_seconds(total)} s; "
-            f"of the CPU times: {_seconds(total_cpu)} s.",
+            f"This build: {len(records)} pages, {len(ran)} executed and "
+            f"{len(records) - len(ran)} taken from the cache; up to {workers} pages ran in "
+            f"parallel, each kernel with {threads} thread(s). Sum of the wall times: "
+            f"{_seconds(sum(r.seconds or 0 for r in records))} s; of the CPU times: "
+            f"{_seconds(sum(r.cpu_seconds or 0 for r in records))} s.",
             "",
         ]
     lines += [
-        "| Page | Wall time (s) | CPU time (s) | From cache | Budget (CPU s) |",
-        "| :--- | ---: | ---: | :---: | ---: |",
+        "| Page | Wall time (s) | CPU time (s) | Budget (CPU s) | From cache | Executed because |",
+        "| :--- | ---: | ---: | ---: | :---: | :--- |",
     ]
-    for record in records:
-        seconds = "-" if record.seconds is None else _seconds(record.seconds)
-        cpu = "-" if record.cpu_seconds is None else _seconds(record.cpu_seconds)
-        source = "-" if record.seconds is None else ("yes" if record.cached else "no")
+    for r in records:
+        cached = "-" if not executed else ("no" if r.reason is not None else "yes")
+        why = _cell(r.reason or "") + (" (failed)" if r.error else "")
         lines.append(
-            f"| {_link(record, page)} | {seconds} | {cpu} | {source} | {record.budget:g} |"
+            f"| {_link(r, page)} | {_seconds(r.seconds)} | {_seconds(r.cpu_seconds)} "
+            f"| {r.budget:g} | {cached} | {why} |"
         )
     return "\n".join(lines) + "\n"
 
 
-def results_table_markdown(records: Sequence[PageRecord], *, from_page: str, executed: bool) -> str:
-    """Return the Markdown table of every recorded headline result, linking to its page.
-
-    Args:
-        records: The tutorial pages in site order, with their results.
-        from_page: Path (relative to the docs folder) of the page holding the table.
-        executed: Whether page execution was on in this build.
-
-    Returns:
-        The table's Markdown (or a sentence saying why there is none).
-    """
-    if not executed:
-        return "*The results table is computed when the site is built with page execution on.*"
-    rows = []
-    for record in records:
-        for result in record.results:
-            value = format_value(float(result["value"]), result.get("fmt") or ".4f")
-            rows.append(
-                f"| {_escape_cell(result['label'])} | {value} | {_link(record, from_page)} |"
-            )
-    if not rows:
-        return "*No page recorded a result in this build.*"
-    header = ["| Result | Value | Page |", "| :--- | ---: | :--- |"]
-    return "\n".join(header + rows)
-
-
 def format_value(value: float, fmt: str) -> str:
-    """Format a recorded value with its format spec (integer specs such as ``d`` included).
-
-    Raises:
-        ValueError: If ``fmt`` does not fit the value.
-    """
+    """Format a recorded value (integer specs such as ``d`` included)."""
     try:
         return format(value, fmt)
     except ValueError:
@@ -198,20 +73,30 @@ def format_value(value: float, fmt: str) -> str:
         raise
 
 
-def downloads_html(stem: str) -> str:
-    """Return the links to a page's ``.ipynb`` and ``.py`` downloads (written next to it)."""
-    name = html.escape(stem, quote=True)
-    return (
-        '<p class="executed-pages-downloads">Run this page yourself: download it as a '
-        f'<a href="{name}.ipynb" download>notebook (.ipynb)</a> or as a '
-        f'<a href="{name}.py" download>Python script (.py)</a>.</p>'
-    )
+def results_markdown(records: Sequence[PageRecord], *, from_page: str, executed: bool) -> str:
+    """The table of every recorded headline result, linking to its page."""
+    if not executed:
+        return "*The results table is computed when the site is built with page execution on.*"
+    rows = [
+        f"| {_cell(result['label'])} | {format_value(float(result['value']), result['fmt'])} "
+        f"| {_link(record, from_page)} |"
+        for record in records
+        for result in record.results
+    ]
+    if not rows:
+        return "*No page recorded a result in this build.*"
+    return "\n".join(["| Result | Value | Page |", "| :--- | ---: | :--- |", *rows])
 
 
-def insert_after_title(content: str, snippet: str) -> str:
-    """Insert ``snippet`` right after the first ``</h1>`` of ``content`` (else at its top)."""
-    end = content.find("</h1>")
-    if end == -1:
-        return snippet + content
-    end += len("</h1>")
-    return content[:end] + snippet + content[end:]
+def duplicate_results(records: Sequence[PageRecord]) -> str | None:
+    """Say which result key two pages record, if any (keys are unique across the site)."""
+    seen: dict[str, str] = {}
+    for record in records:
+        for result in record.results:
+            if result["key"] in seen and seen[result["key"]] != record.page:
+                return (
+                    f"result key {result['key']!r} is recorded by {seen[result['key']]} and "
+                    f"{record.page}; keys must be unique across the site"
+                )
+            seen[result["key"]] = record.page
+    return None

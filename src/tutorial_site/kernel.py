@@ -1,0 +1,299 @@
+"""What runs in page kernels: the warning hook, and the zygote that forks kernels (Linux).
+
+The *zygote* imports the ``preload`` modules once and forks one child per page kernel, so
+no kernel imports torch again (about 36 s instead of 58 s of kernel CPU for a cold build).
+The kernel manager starts a small *launcher* instead of the kernel: it hands the kernel
+command, environment, working directory and standard streams to the zygote over a UNIX
+socket, relays signals to the child and exits with its status, so jupyter_client manages
+it like the kernel itself. A child dies with the zygote (``PR_SET_PDEATHSIG``) and with its
+launcher; the zygote exits, killing its children, when the build closes its stdin or dies.
+Only the standard library is imported at the top: the launcher must start fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import importlib
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+#: MIME type of the invisible output that reports a warning no ``catch_warnings`` caught.
+WARNING_MIME = "application/vnd.tutorial-site.warning+json"
+#: Kernel option that installs :func:`report_warnings` in every page kernel.
+WARNING_HOOK = (
+    "--IPKernelApp.exec_lines=__import__('tutorial_site.kernel').kernel.report_warnings()"
+)
+#: Imported after the ``preload`` modules: what every ipykernel imports.
+KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel_launcher")
+COMMAND = "import sys; from tutorial_site.kernel import main; main(sys.argv[1:])"
+_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+
+class ZygoteError(RuntimeError):
+    """The zygote could not import the modules (error or warning)."""
+
+
+class ZygoteUnsafeError(ZygoteError):
+    """Importing the modules started threads: forking would be unsafe."""
+
+
+def report_warnings() -> None:
+    """In a page kernel: also report each shown warning as an invisible cell output.
+
+    Warnings a cell catches with ``warnings.catch_warnings(record=True)`` never get here.
+    """
+    from IPython.display import display
+
+    show = warnings.showwarning
+
+    def report(message: Any, category: type, filename: str, lineno: int, *rest: Any) -> None:
+        where = "" if "ipykernel_" in filename else f" ({filename}:{lineno})"
+        text = f"{category.__name__}: {message}{where}"
+        display({WARNING_MIME: json.dumps({"text": text})}, raw=True)
+        show(message, category, filename, lineno, *rest)
+
+    warnings.showwarning = report
+
+
+def _send(conn: socket.socket, message: dict[str, Any], fds: tuple[int, ...] = ()) -> None:
+    socket.send_fds(conn, [json.dumps(message).encode() + b"\n"], list(fds))
+
+
+def _receive(conn: socket.socket, fds: list[int] | None = None) -> dict[str, Any] | None:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk, received, _, _ = socket.recv_fds(conn, 1 << 16, 3)
+        if fds is not None:
+            fds.extend(received)
+        if not chunk:
+            return None
+        data += chunk
+    return json.loads(data)
+
+
+def _threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+class _BecomeKernel(Exception):
+    """Raised in a forked child: unwind the zygote's loop, then run the kernel."""
+
+
+def serve(folder: str, modules: list[str]) -> None:
+    """The zygote: import ``modules``, then fork a kernel per request until stdin closes."""
+    me, threads, problem = os.getpid(), _threads(), ""
+    with warnings.catch_warnings(record=True) as caught:
+        try:
+            for name in [*modules, *KERNEL_MODULES]:
+                importlib.import_module(name)
+        except Exception as error:
+            problem = f"{type(error).__name__}: {error}"
+    if caught and not problem:
+        problem = f"warned {caught[0].category.__name__}: {caught[0].message}"
+    started = _threads() - threads
+    if problem or started:
+        why = problem or f"started {started} thread(s)"
+        error = {"error": f"importing {', '.join(modules)}: {why}", "threads": not problem}
+        print(json.dumps(error), flush=True)
+        return
+    listener = socket.socket(socket.AF_UNIX)
+    listener.bind(os.path.join(folder, "z"))
+    listener.listen(64)
+    files = {m.__file__: os.stat(m.__file__).st_mtime_ns for m in list(sys.modules.values())
+             if isinstance(getattr(m, "__file__", None), str) and os.path.exists(m.__file__)}
+    print(json.dumps({"files": files}), flush=True)
+    children: dict[int, socket.socket] = {}
+    try:
+        while True:
+            readable = select.select([listener, 0, *children.values()], [], [], 0.05)[0]
+            if 0 in readable and not os.read(0, 4096):
+                return  # the build closed our stdin, or died
+            for conn in readable:
+                if conn is listener:
+                    _fork(listener, folder, children)
+                elif conn != 0 and not conn.recv(4096):  # its launcher went away
+                    pid = next(p for p, c in children.items() if c is conn)
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+            while children and (done := os.waitpid(-1, os.WNOHANG))[0]:
+                conn = children.pop(done[0])
+                with contextlib.suppress(OSError):
+                    _send(conn, {"exit": os.waitstatus_to_exitcode(done[1])})
+                conn.close()
+    finally:
+        for pid in children if os.getpid() == me else ():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _fork(listener: socket.socket, folder: str, children: dict[int, socket.socket]) -> None:
+    conn, _ = listener.accept()
+    fds: list[int] = []
+    request = _receive(conn, fds)
+    if request is None or len(fds) != 3:
+        conn.close()
+        return
+    pid = os.fork()
+    if pid == 0:
+        listener.close()
+        for other in [conn, *children.values()]:
+            other.close()
+        raise _BecomeKernel(request, fds)
+    for fd in fds:
+        os.close(fd)
+    children[pid] = conn
+    Path(folder, f"{request['launcher']}.pid").write_text(str(pid))
+    _send(conn, {"pid": pid})
+
+
+def _run_kernel(request: dict[str, Any], fds: list[int]) -> None:
+    """In a forked child: become the kernel ``request["argv"]`` asked for."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the zygote
+    os.setsid()
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    for number in _SIGNALS:
+        signal.signal(number, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    import ipykernel_launcher
+
+    argv = request["argv"][3:]  # after `python -m ipykernel_launcher`
+    sys.argv = [ipykernel_launcher.__file__, *argv]
+    if sys.path and sys.path[0] == "":
+        del sys.path[0]  # as `python -m` does; IPython adds the working directory back
+    import random
+
+    random.seed()  # fresh random states, as a fresh kernel has
+    for name in ("numpy.random", "torch"):
+        if name in sys.modules:
+            sys.modules[name].seed()
+    from ipykernel import kernelapp
+
+    # ipykernel read JPY_PARENT_PID when the zygote imported it: pass it as a fresh kernel.
+    parent = f"--IPKernelApp.parent_handle={int(request['env'].get('JPY_PARENT_PID') or 0)}"
+    kernelapp.launch_new_instance(argv=[*argv, parent])
+
+
+def launch(socket_path: str, argv: list[str]) -> None:
+    """The launcher: start kernel ``argv`` through the zygote and stand in for it."""
+    conn = socket.socket(socket.AF_UNIX)
+    try:
+        conn.connect(socket_path)
+    except OSError:
+        os.execvp(argv[0], argv)  # no zygote (any more): a plain kernel
+    request = {"argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "launcher": os.getpid()}
+    _send(conn, request, (0, 1, 2))
+    reply = _receive(conn)
+    child = int(reply["pid"]) if reply else 0
+
+    def relay(number: int, _frame: Any) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, number)
+
+    for number in _SIGNALS:
+        signal.signal(number, relay)
+    outcome = _receive(conn) if child else None
+    sys.exit(1 if outcome is None else abs(int(outcome["exit"])))
+
+
+def main(args: list[str]) -> None:
+    """Entry point of ``python -c COMMAND``: ``serve FOLDER MODULE...`` or ``launch ...``."""
+    if args[0] == "launch":
+        launch(args[1], args[2:])
+        return
+    try:
+        serve(args[1], args[2:])
+    except _BecomeKernel as child:
+        _run_kernel(*child.args)
+
+
+class Zygote:
+    """The build's handle on one zygote process, with its private folder.
+
+    Args:
+        modules: Modules to import once (e.g. ``torch``, ``matplotlib.pyplot``).
+        env: The kernel environment; the zygote imports with it.
+    """
+
+    def __init__(self, modules: list[str], env: dict[str, str]) -> None:
+        self.modules = list(modules)
+        self.folder = tempfile.mkdtemp(prefix="xz-")
+        self.socket = os.path.join(self.folder, "z")
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", COMMAND, "serve", self.folder, *modules],
+            env=env, cwd=self.folder, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            start_new_session=True,
+        )
+        self._files: dict[str, int] | None = None
+
+    @staticmethod
+    def can_fork() -> bool:
+        """Whether kernels are forked here: on Linux, unless ``TUTORIAL_SITE_FORK=0``."""
+        return sys.platform.startswith("linux") and os.environ.get("TUTORIAL_SITE_FORK") != "0"
+
+    def wait(self, timeout: float) -> None:
+        """Wait until the modules are imported.
+
+        Raises:
+            ZygoteError: If an import failed, warned or started threads.
+        """
+        if self._files is not None:
+            return
+        assert self.process.stdout is not None
+        ready = select.select([self.process.stdout], [], [], timeout)[0]
+        line = self.process.stdout.readline() if ready else b""
+        status = json.loads(line) if line.startswith(b"{") else {"error": "no answer"}
+        if "error" in status:
+            self.close()
+            error = ZygoteUnsafeError if status.get("threads") else ZygoteError
+            raise error(f"preload zygote: {status['error']}")
+        self._files = status["files"]
+
+    def is_current(self) -> bool:
+        """Whether it runs and no file of a module it imported changed since."""
+        if self.process.poll() is not None:
+            return False
+        with contextlib.suppress(OSError):
+            return all(os.stat(f).st_mtime_ns == t for f, t in (self._files or {}).items())
+        return False
+
+    def launcher(self) -> list[str]:
+        """The command prefix that starts a kernel command through this zygote."""
+        return [sys.executable, "-c", COMMAND, "launch", self.socket]
+
+    def kernel_pid(self, launcher_pid: int) -> int | None:
+        """The pid of the kernel forked for the launcher ``launcher_pid``, once known."""
+        with contextlib.suppress(OSError, ValueError):
+            return int(Path(self.folder, f"{launcher_pid}.pid").read_text())
+        return None
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the zygote (it kills its kernels) and remove its folder."""
+        if kill:
+            self.process.kill()
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()  # type: ignore[union-attr]
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stdout.close()  # type: ignore[union-attr]
+        import shutil
+
+        shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,143 @@
+"""The page record: one tutorial page of a build, its notebook and what its run gave."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jupytext
+import nbformat
+
+from tutorial_lib.report import DEPENDENCY_MIME, RESULT_MIME
+from tutorial_site.kernel import WARNING_MIME
+
+#: Kernel spec written into every notebook (executed ones and the downloads).
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+_INVISIBLE = (RESULT_MIME, DEPENDENCY_MIME, WARNING_MIME)
+_TITLE = re.compile(r"^# # (.+?)\s*$", re.MULTILINE)
+
+
+@dataclass
+class PageRecord:
+    """One tutorial page in the current build.
+
+    Attributes:
+        page: Path relative to the docs folder, e.g. ``logistic/logistic-function.py``.
+        source: Absolute path of the page's ``.py`` source.
+        title: The page's title (its first ``# # Title`` line), or its path.
+        budget: Seconds of kernel CPU time the page may take.
+        key: Its cache key in this build.
+        reason: Why it was executed in this build (None: taken from the cache).
+        notebook: The executed notebook that is rendered (None: render the source).
+        seconds: Wall time of the run whose result is shown.
+        cpu_seconds: Kernel CPU time of that run.
+        results: Headline results the page recorded (``report.record_result``).
+        error: Why the page failed, naming the cell (None if it did not).
+    """
+
+    page: str
+    source: Path
+    title: str
+    budget: float
+    key: str = ""
+    reason: str | None = None
+    notebook: Path | None = None
+    seconds: float | None = None
+    cpu_seconds: float | None = None
+    results: list[dict[str, Any]] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def display(self) -> str:
+        """The page as messages name it, e.g. ``docs/logistic/logistic-function.py``."""
+        return f"docs/{self.page}"
+
+
+def page_title(text: str, fallback: str) -> str:
+    """Return the title of a jupytext percent-format page (its ``# # Title`` line)."""
+    match = _TITLE.search(text)
+    return match.group(1) if match else fallback
+
+
+def read_page(path: Path, text: str) -> nbformat.NotebookNode:
+    """Read the jupytext page ``text`` (from ``path``) as a notebook with fixed cell ids."""
+    notebook = jupytext.reads(text, fmt=path.suffix.lstrip("."))
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index}"  # nbformat's are random: outputs must be reproducible
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    notebook.metadata.setdefault("language_info", {"name": "python"})
+    return notebook
+
+
+def cell_label(notebook: nbformat.NotebookNode, index: int | None) -> str:
+    """Name a cell for a message: ``code cell 3 (`first line`)``."""
+    if index is None or not 0 <= index < len(notebook.cells):
+        return "before the first cell"
+    number = sum(cell.cell_type == "code" for cell in notebook.cells[: index + 1])
+    lines = [line for line in notebook.cells[index].source.splitlines() if line.strip()]
+    first = (lines or [""])[0]
+    return f"code cell {number} (`{first[:67] + '...' if len(first) > 70 else first}`)"
+
+
+def invisible(output: Any, mime: str) -> list[Any]:
+    """The payloads of type ``mime`` in one cell output (parsed JSON)."""
+    data = output.get("data", {}) if output.get("output_type") == "display_data" else {}
+    value = data.get(mime)
+    if value is None:
+        return []
+    return [json.loads(value) if isinstance(value, str) else dict(value)]
+
+
+def collect_results(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """Take the recorded results out of ``notebook``; strip every invisible output.
+
+    Adjacent pieces of one stream are merged: how a kernel splits printed text into
+    messages depends on timing, and the page must not.
+
+    Raises:
+        ValueError: If a result lacks a field.
+    """
+    results = []
+    for cell in notebook.cells:
+        kept: list[Any] = []
+        for output in cell.get("outputs", []):
+            for result in invisible(output, RESULT_MIME):
+                missing = {"key", "value", "label", "fmt"} - set(result)
+                if missing:
+                    raise ValueError(f"result without {', '.join(sorted(missing))}: {result}")
+                results.append({name: result[name] for name in ("key", "value", "label", "fmt")})
+            data = output.get("data", {})
+            for mime in _INVISIBLE:
+                data.pop(mime, None)
+            if "data" in output and not data:
+                continue
+            last = kept[-1] if kept else {}
+            if output.get("name") and last.get("name") == output["name"]:
+                last["text"] = "".join(last["text"]) + "".join(output["text"])
+            else:
+                kept.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = kept
+    return results
+
+
+def error_notebook(
+    notebook: nbformat.NotebookNode, record: PageRecord, index: int | None
+) -> nbformat.NotebookNode:
+    """The page as served when it failed: the error first, then what ran until then."""
+    source = notebook.cells[index].source if index is not None else ""
+    box = (
+        '<div class="admonition failure"><p class="admonition-title">This page failed to '
+        f"execute</p><pre>{html.escape(f'{record.display}: {record.error}')}</pre>"
+        f"<p>The cell's source:</p><pre>{html.escape(source)}</pre></div>"
+    )
+    failed = nbformat.from_dict(notebook)
+    title = next((c for c in failed.cells if c.cell_type == "markdown"), None)
+    failed.cells.insert(failed.cells.index(title) + 1 if title else 0,
+                        nbformat.v4.new_markdown_cell(box, id="executed-pages-error"))
+    collect_results(failed)
+    return failed
