@@ -37,7 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from tutorial_site.live_server import free_address, stop, wait_for_text
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from live_server import free_address, stop, wait_for_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 COPIED = ("docs", "src/tutorial_lib", "mkdocs.yml", "constraints.txt", "pyproject.toml")

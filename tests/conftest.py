@@ -202,4 +202,5 @@ def mini_site(tmp_path: Path):
         runs,
         html,
     )
+    ns.environment = environment
     return ns

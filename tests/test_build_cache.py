@@ -1,12 +1,13 @@
-"""The executed-pages cache: results are reused exactly when nothing they depend on changed.
+"""The executed-pages cache: reused exactly when nothing changed, says why not, heals itself.
 
-Each test builds a throwaway site (``mini_site`` fixture) whose pages log every execution,
-so "executed" and "reused" are observed from the pages' side, not from the plugin's report.
+Each build test uses a throwaway site (``mini_site``) whose pages log every execution, so
+"executed" and "reused" are observed from the pages' side, not from the plugin's report.
 """
 
 from __future__ import annotations
 
-import os
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -21,20 +22,17 @@ ALPHA = """
     print(f"alpha value = {value}")
     record_result("alpha_value", value, "Alpha scaled value", fmt=".1f")
 """
-BETA = """
-    import os
-    from tutorial_lib.report import record_dependency, record_result
-
-    path = os.environ["MINI_DATA_FILE"]
-    record_dependency(path)
-    numbers = [int(x) for x in open(path).read().split()]
-    print(f"beta sum = {sum(numbers)}")
-    record_result("beta_sum", sum(numbers), "Beta sum", fmt=".0f")
-"""
+BETA = 'print("beta ran")'
 
 
 def check(result) -> None:
     assert result.returncode == 0, f"build failed:\n{result.stdout}\n{result.stderr}"
+
+
+def reasons(result) -> dict[str, str]:
+    """The reason the build gave for each page it executed."""
+    text = result.stdout + result.stderr
+    return dict(re.findall(r"executing docs/(\S+): (.+)", text))
 
 
 @pytest.fixture
@@ -42,71 +40,64 @@ def site(mini_site):
     mini_site.write_page("chapter/alpha.py", "Alpha page", ALPHA)
     mini_site.write_page("chapter/beta.py", "Beta page", BETA)
     mini_site.configure()
-    check(mini_site.build())
-    assert sorted(mini_site.runs()) == ["alpha", "beta"]
+    result = mini_site.build()
+    check(result)
+    assert reasons(result) == {"chapter/alpha.py": "no cache entry",
+                               "chapter/beta.py": "no cache entry"}
     return mini_site
 
 
 def test_rebuild_with_nothing_changed_executes_nothing(site):
     before = {page: site.html(page) for page in site.pages}
-    check(site.build())
+    result = site.build()
+    check(result)
     assert sorted(site.runs()) == ["alpha", "beta"]  # no page ran again
+    assert reasons(result) == {}
     for page in site.pages:
         assert site.html(page) == before[page]
     assert "alpha value = 42" in site.html("chapter/alpha.py")
 
 
-def test_library_edit_reexecutes_the_pages_and_changes_what_they_show(site):
-    assert "alpha value = 42" in site.html("chapter/alpha.py")
+def test_library_edit_reexecutes_the_pages_saying_which_file_changed(site):
     module = site.lib / "__init__.py"
     module.write_text(module.read_text().replace("FACTOR = 2", "FACTOR = 3"))
-    check(site.build())
+    result = site.build()
+    check(result)
     # Any library change re-executes every page: imports are not tracked, bytes are.
     assert sorted(site.runs()) == ["alpha", "alpha", "beta", "beta"]
-    page = site.html("chapter/alpha.py")
-    assert "alpha value = 63" in page
-    assert "alpha value = 42" not in page
+    assert reasons(result) == {"chapter/alpha.py": "lib/minilib/__init__.py changed",
+                               "chapter/beta.py": "lib/minilib/__init__.py changed"}
+    assert "alpha value = 63" in site.html("chapter/alpha.py")
     assert "63.0" in site.html("index.md")  # the results table follows too
+    times = (site.site / "computation-times" / "index.html").read_text()
+    assert "lib/minilib/__init__.py changed" in times
 
 
 def test_new_library_module_invalidates_the_cache(site):
     (site.lib / "extra.py").write_text('"""A new module."""\n')
-    check(site.build())
-    assert sorted(site.runs()) == ["alpha", "alpha", "beta", "beta"]
+    result = site.build()
+    check(result)
+    assert reasons(result)["chapter/beta.py"] == "lib/minilib/extra.py changed"
 
 
 def test_page_edit_reexecutes_only_that_page(site):
     page = site.docs / "chapter" / "beta.py"
     page.write_text(page.read_text() + '\n# %%\nprint("beta edited")\n')
-    check(site.build())
+    result = site.build()
+    check(result)
     assert sorted(site.runs()) == ["alpha", "beta", "beta"]
+    assert reasons(result) == {"chapter/beta.py": "docs/chapter/beta.py changed"}
     assert "beta edited" in site.html("chapter/beta.py")
 
 
-def test_changed_data_file_reexecutes_the_page_that_read_it(site):
-    assert "beta sum = 10" in site.html("chapter/beta.py")
-    site.data_file.write_text("1 2 3 5\n")
-    check(site.build())
-    assert sorted(site.runs()) == ["alpha", "beta", "beta"]
-    assert "beta sum = 11" in site.html("chapter/beta.py")
-
-
-def test_touched_data_file_with_the_same_bytes_is_reused(site):
-    stat = site.data_file.stat()
-    os.utime(site.data_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 5_000_000_000))
-    check(site.build())
-    assert sorted(site.runs()) == ["alpha", "beta"]
-    check(site.build())
-    assert sorted(site.runs()) == ["alpha", "beta"]
-
-
-def test_pinned_set_and_data_location_are_in_the_key(site):
-    requirements = site.root / "requirements.txt"
-    requirements.write_text("minilib==1.1\n")
-    check(site.build())
-    assert sorted(site.runs()) == ["alpha", "alpha", "beta", "beta"]
-    check(site.build(env={"TUTORIAL_LIB_DATA": str(site.root / "data")}))
-    assert len(site.runs()) == 6
+def test_pinned_set_and_environment_variables_are_in_the_key(site):
+    (site.root / "requirements.txt").write_text("minilib==1.1\n")
+    result = site.build()
+    check(result)
+    assert set(reasons(result).values()) == {"requirements.txt changed"}
+    result = site.build(env={"TUTORIAL_LIB_DATA": str(site.root / "data")})
+    check(result)
+    assert set(reasons(result).values()) == {"environment variable TUTORIAL_LIB_DATA changed"}
     check(site.build(env={"TUTORIAL_LIB_DATA": str(site.root / "data")}))
     assert len(site.runs()) == 6
 
@@ -118,36 +109,53 @@ def test_missing_watched_path_fails_the_build(site):
     assert "lib/nowhere" in result.stdout + result.stderr
 
 
-def test_plugin_evicts_entries_no_page_uses(site):
-    entries = sorted(p.name for p in site.cache.glob("*.json"))
-    assert len(entries) == 2
+def test_entries_the_build_did_not_use_are_removed(site):
     page = site.docs / "chapter" / "alpha.py"
     page.write_text(page.read_text() + '\n# %%\nprint("alpha edited")\n')
     check(site.build())
-    # Within the grace period (default an hour) the old entry stays: a concurrent build may
-    # still rely on it.
+    # Within the grace period the old entry stays: a concurrent build may rely on it.
     assert len(list(site.cache.glob("*.json"))) == 3
     site.configure(evict_after=0)
     check(site.build())
-    after = sorted(p.name for p in site.cache.glob("*.json"))
-    assert len(after) == 2 and after != entries
-    folders = {p.name for p in site.cache.iterdir() if p.is_dir()} - {"downloads"}
-    assert folders == {name.removesuffix(".json") for name in after}
-    # one clean download notebook per page version in use
-    assert len(list((site.cache / "downloads").iterdir())) == 2
+    keys = {p.stem for p in site.cache.glob("*.json")}
+    assert len(keys) == 2
+    assert {p.name for p in site.cache.iterdir()} == keys | {f"{k}.json" for k in keys}
 
 
-# -- the key and the dependency records, in-process -------------------------------------------
+# -- damaged entries ----------------------------------------------------------------------------
 
 
-def fingerprint(project: Path, **settings: object) -> str:
-    return cache.environment_fingerprint(
-        project,
-        watch_sources=["lib"],
-        watch_files=["pins.txt"],
-        env_keys=["TUTORIAL_LIB_DATA"],
-        settings={"kernel_name": "python3", **settings},
-    )
+def alpha_files(site) -> tuple[Path, Path]:
+    for entry in site.cache.glob("*.json"):
+        if json.loads(entry.read_text())["page"] == "chapter/alpha.py":
+            return entry, site.cache / entry.stem / "alpha.ipynb"
+    raise AssertionError("no entry for alpha")
+
+
+DAMAGE = {
+    "truncated notebook": lambda e, n: n.write_bytes(n.read_bytes()[:200]),
+    "other JSON as notebook": lambda e, n: n.write_text('{"cells": [], "nbformat": 4}'),
+    "missing notebook": lambda e, n: n.unlink(),
+    "truncated entry": lambda e, n: e.write_bytes(e.read_bytes()[:50]),
+    "edited entry": lambda e, n: e.write_text(e.read_text().replace("42", "41")),
+    "other JSON as entry": lambda e, n: e.write_text("[1, 2]"),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_damaged_entry_is_logged_and_the_page_executes_again(site, damage):
+    DAMAGE[damage](*alpha_files(site))
+    result = site.build()
+    check(result)
+    assert "cache entry for docs/chapter/alpha.py damaged" in result.stdout + result.stderr
+    assert reasons(result) == {"chapter/alpha.py": "damaged cache entry"}
+    assert sorted(site.runs()) == ["alpha", "alpha", "beta"]
+    assert "alpha value = 42" in site.html("chapter/alpha.py")
+    check(site.build())  # healed: the next build takes it from the cache
+    assert len(site.runs()) == 3
+
+
+# -- the key, in-process ------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -158,93 +166,50 @@ def project(tmp_path):
     return tmp_path
 
 
-def test_fingerprint_follows_every_library_byte_and_path(project):
-    base = fingerprint(project)
-    assert fingerprint(project) == base
+def inputs(project: Path, **settings: object) -> dict[str, str]:
+    return cache.build_inputs(
+        project, ["lib", "pins.txt"], ["TUTORIAL_LIB_DATA"], {"kernel_name": "python3", **settings}
+    )
+
+
+def test_inputs_follow_every_library_byte_and_path_but_not_bytecode(project):
+    base = inputs(project)
+    assert inputs(project) == base
     module = project / "lib" / "pkg" / "a.py"
     module.write_text("A = 2\n")
-    assert fingerprint(project) != base
+    assert cache.why_changed(base, inputs(project)) == "lib/pkg/a.py changed"
     module.write_text("A = 1\n")
-    assert fingerprint(project) == base
-    module.rename(project / "lib" / "pkg" / "b.py")
-    assert fingerprint(project) != base
-
-
-def test_fingerprint_ignores_bytecode_caches(project):
-    base = fingerprint(project)
     (project / "lib" / "pkg" / "__pycache__").mkdir()
     (project / "lib" / "pkg" / "__pycache__" / "a.cpython-311.pyc").write_bytes(b"\0\1")
-    assert fingerprint(project) == base
+    assert inputs(project) == base
+    module.rename(project / "lib" / "pkg" / "b.py")
+    assert cache.why_changed(base, inputs(project)) == "lib/pkg/a.py, lib/pkg/b.py changed"
 
 
-def test_fingerprint_follows_pins_settings_and_environment(project, monkeypatch):
-    base = fingerprint(project)
+def test_inputs_follow_pins_settings_and_environment(project, monkeypatch):
+    base = inputs(project)
     (project / "pins.txt").write_text("torch==2\n")
-    pinned = fingerprint(project)
-    assert pinned != base
-    assert fingerprint(project, threads=2) != pinned
+    assert cache.why_changed(base, inputs(project)) == "pins.txt changed"
+    assert cache.why_changed(base, inputs(project, threads=2)).startswith("execution settings")
     monkeypatch.setenv("TUTORIAL_LIB_DATA", "/somewhere/else")
-    assert fingerprint(project) != pinned
+    assert "environment variable TUTORIAL_LIB_DATA" in cache.why_changed(base, inputs(project))
+    assert cache.key_of(inputs(project)) != cache.key_of(base)
 
 
-def test_page_key_follows_the_page_bytes_and_path():
-    key = cache.page_key("env", "a/b.py", b"print(1)\n")
-    assert cache.page_key("env", "a/b.py", b"print(1)\n") == key
-    assert cache.page_key("env", "a/b.py", b"print(2)\n") != key
-    assert cache.page_key("env", "a/c.py", b"print(1)\n") != key
-    assert cache.page_key("env2", "a/b.py", b"print(1)\n") != key
+def test_only_the_code_that_shapes_outputs_is_in_the_key():
+    # Not the hooks, the generated pages, the HTML fixes, the downloads, nor the tests.
+    package = Path(cache.__file__).parent
+    assert set(cache._OUTPUT_CODE) == {"execution.py", "kernel.py", "record.py", "warmup.py"}
+    assert all((package / name).is_file() for name in cache._OUTPUT_CODE)
 
 
-class CountingHasher(cache.FileHasher):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hashed = 0
-
-    def sha256(self, path, stat=None):
-        before = len(self._memo)
-        digest = super().sha256(path, stat)
-        self.hashed += len(self._memo) - before
-        return digest
-
-
-def test_dependency_is_validated_by_stat_then_by_content(tmp_path):
-    data = tmp_path / "data.bin"
-    data.write_bytes(b"x" * 1000)
-    record = cache.Dependency.from_path(data, cache.FileHasher())
-    hasher = CountingHasher()
-    assert record.is_current(hasher)
-    assert hasher.hashed == 0  # unchanged stat signature: no need to read the file
-    stat = data.stat()
-    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
-    assert record.is_current(hasher)  # touched, same bytes
-    assert hasher.hashed == 1
-    data.write_bytes(b"y" + b"x" * 999)  # same size, new content
-    os.utime(data, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # even with the old mtime
-    assert not record.is_current(CountingHasher())
-    data.unlink()
-    assert not record.is_current(CountingHasher())
-
-
-def test_cache_lookup_misses_when_a_dependency_changed(tmp_path):
-    data = tmp_path / "data.txt"
-    data.write_text("1\n")
-    store = cache.PageCache(tmp_path / "cache")
-    hasher = cache.FileHasher()
-    entry = cache.CacheEntry(
-        key="k1",
-        page="ch/p.py",
-        seconds=1.5,
-        cpu_seconds=1.2,
-        executed_at="2026-01-01T00:00:00+00:00",
-        results=[{"key": "r", "value": 1.0, "label": "R", "fmt": ".1f"}],
-        dependencies=[cache.Dependency.from_path(data, hasher)],
-    )
-    store.store(entry, "{}")
-    found = store.lookup("k1", "ch/p.py", cache.FileHasher())
-    assert found is not None and found.results == entry.results
-    assert store.lookup("k2", "ch/p.py", cache.FileHasher()) is None
-    data.write_text("2\n")
-    assert store.lookup("k1", "ch/p.py", cache.FileHasher()) is None
-    store.notebook_path("k1", "ch/p.py").unlink()
-    data.write_text("1\n")
-    assert store.lookup("k1", "ch/p.py", cache.FileHasher()) is None
+def test_store_verifies_what_it_returns(tmp_path):
+    store = cache.Store(tmp_path)
+    store.save("k1", "ch/p.py", '{"cells": []}', seconds=1.5, results=[])
+    assert store.load("k1", "ch/p.py")["seconds"] == 1.5
+    assert store.load("k2", "ch/p.py") is None
+    with pytest.raises(cache.Damaged):
+        store.load("k1", "ch/other.py")  # an entry of another page
+    store.notebook_path("k1", "ch/p.py").write_text('{"cells": [1]}')
+    with pytest.raises(cache.Damaged):
+        store.load("k1", "ch/p.py")

@@ -1,4 +1,9 @@
-"""A page that raises (or hangs) fails the build, and the message names the page and cell."""
+"""A page that raises, warns, hangs, dies or floods its output fails the build, named.
+
+Each test injects one fault into a throwaway site (``mini_site``) and checks the outcome:
+the exit code, a first error line that names the page and the cell, and that the next
+build (after the fix) is correct.
+"""
 
 from __future__ import annotations
 
@@ -16,22 +21,50 @@ def output(result) -> str:
     return result.stdout + result.stderr
 
 
-def test_raising_cell_fails_the_build_naming_page_cell_and_exception(mini_site):
-    mini_site.write_page("chapter/alpha.py", "Alpha", GOOD, 'raise RuntimeError("boom")')
+def first_error(result) -> str:
+    """The first ERROR line of a build's output."""
+    lines = [line for line in output(result).splitlines() if line.startswith("ERROR")]
+    assert lines, output(result)
+    return lines[0]
+
+
+def check(result) -> None:
+    assert result.returncode == 0, f"build failed:\n{output(result)}"
+
+
+@pytest.mark.parametrize("position", [0, 1, 2])
+def test_raising_cell_fails_the_build_naming_page_and_cell_first(mini_site, position):
+    cells = [GOOD, GOOD, GOOD]
+    cells[position] = 'raise RuntimeError("boom")'
+    mini_site.write_page("chapter/alpha.py", "Alpha", *cells)
     mini_site.write_page("chapter/beta.py", "Beta", GOOD)
     mini_site.configure()
     result = mini_site.build()
     assert result.returncode != 0
+    # the log cell is code cell 1, so the raising one is code cell position + 2
+    assert f"docs/chapter/alpha.py, code cell {position + 2}" in first_error(result)
+    assert "RuntimeError: boom" in first_error(result)
     text = output(result)
-    assert "docs/chapter/alpha.py" in text
-    assert "RuntimeError: boom" in text
-    assert "code cell 3" in text  # the log cell, GOOD, then the raising one
-    assert "docs/chapter/beta.py" not in text
-
+    assert "Error reading page" not in text
+    for noise in ("Converting notebook", "Cache hit", "Cache miss"):
+        assert noise not in text
+    assert "docs/chapter/beta.py," not in text
     # The page that succeeded was cached; fixing the broken one re-runs only it.
     mini_site.write_page("chapter/alpha.py", "Alpha", GOOD)
-    assert mini_site.build().returncode == 0
+    check(mini_site.build())
     assert sorted(mini_site.runs()) == ["alpha", "alpha", "beta"]
+    assert "fine" in mini_site.html("chapter/alpha.py")
+
+
+def test_failing_assert_and_syntax_error_are_named(mini_site):
+    mini_site.write_page("chapter/alpha.py", "Alpha", "assert 1 + 1 == 3, 'arithmetic'")
+    mini_site.write_page("chapter/beta.py", "Beta", "def broken(:\n    pass")
+    mini_site.configure()
+    result = mini_site.build()
+    assert result.returncode != 0
+    text = output(result)
+    assert re.search(r"docs/chapter/alpha.py, code cell 2 .*AssertionError: arithmetic", text)
+    assert re.search(r"docs/chapter/beta.py, code cell 2 .*SyntaxError", text)
 
 
 def test_hung_cell_fails_the_build_at_the_cell_timeout(mini_site):
@@ -39,17 +72,89 @@ def test_hung_cell_fails_the_build_at_the_cell_timeout(mini_site):
     mini_site.configure(timeout=3)
     result = mini_site.build()
     assert result.returncode != 0
-    text = output(result)
-    assert "docs/chapter/slow.py" in text
-    assert "timeout of 3 s" in text
+    assert "docs/chapter/slow.py, code cell 2" in first_error(result)
+    assert "cell timeout of 3 s" in first_error(result)
 
 
 def test_kernel_that_dies_fails_the_build(mini_site):
-    mini_site.write_page("chapter/dies.py", "Dies", "import os\nos._exit(3)")
+    mini_site.write_page("chapter/dies.py", "Dies", GOOD, "import os\nos._exit(3)")
     mini_site.configure()
     result = mini_site.build()
     assert result.returncode != 0
-    assert "docs/chapter/dies.py" in output(result)
+    assert "docs/chapter/dies.py, code cell 3" in first_error(result)
+    assert "kernel died" in first_error(result)
+
+
+# -- warnings ---------------------------------------------------------------------------------
+
+IMPORTS = "import matplotlib.pyplot as plt\nimport numpy as np\nimport torch\nprint(torch.ones(2))"
+CAUGHT = """
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.warn("shown on purpose", DeprecationWarning)
+    assert "on purpose" in str(caught[0].message)
+"""
+TAGGED = '# %% tags=["expected-warning"]\nimport warnings\nwarnings.warn("tagged one", UserWarning)'
+
+
+def test_uncaught_warning_fails_the_build_naming_page_cell_and_warning(mini_site):
+    mini_site.write_page(
+        "chapter/alpha.py", "Alpha", IMPORTS, CAUGHT, TAGGED,
+        'import warnings\nwarnings.warn("do not use this", DeprecationWarning)',
+    )
+    mini_site.configure()
+    result = mini_site.build()
+    assert result.returncode != 0
+    line = first_error(result)
+    assert "docs/chapter/alpha.py, code cell 5" in line
+    assert "DeprecationWarning: do not use this" in line
+    # Without the stray warning: imports, a caught warning and a tagged one pass.
+    mini_site.write_page("chapter/alpha.py", "Alpha", IMPORTS, CAUGHT, TAGGED)
+    check(mini_site.build())
+    html = mini_site.html("chapter/alpha.py")
+    assert "tagged one" in html  # an expected warning is shown
+    assert "vnd.tutorial-site" not in html
+
+
+def test_library_warning_fails_the_build(mini_site):
+    # A deprecated torch call warns from inside torch.
+    mini_site.write_page(
+        "chapter/alpha.py", "Alpha",
+        "import torch\nx = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\ny.grad",
+    )
+    mini_site.configure()
+    result = mini_site.build()
+    assert result.returncode != 0
+    assert "docs/chapter/alpha.py, code cell 2" in first_error(result)
+    assert "UserWarning" in first_error(result) and ".grad" in first_error(result)
+
+
+def test_expected_warning_that_no_longer_occurs_fails_the_build(mini_site):
+    mini_site.write_page("chapter/alpha.py", "Alpha", '# %% tags=["expected-warning"]\nx = 1')
+    mini_site.configure()
+    result = mini_site.build()
+    assert result.returncode != 0
+    assert "docs/chapter/alpha.py, code cell 2" in first_error(result)
+    assert "no warning occurred" in first_error(result)
+
+
+# -- output size --------------------------------------------------------------------------------
+
+
+def test_huge_output_fails_the_build_and_nothing_oversized_is_kept(mini_site):
+    mini_site.write_page("chapter/alpha.py", "Alpha", GOOD, 'print("x" * 3_000_000)')
+    mini_site.configure()
+    result = mini_site.build()
+    assert result.returncode != 0
+    line = first_error(result)
+    assert "docs/chapter/alpha.py, code cell 3" in line and "limit of 2 MB" in line
+    sizes = [p.stat().st_size for p in mini_site.cache.rglob("*") if p.is_file()]
+    assert max(sizes) < 100_000
+    # The limit is an option.
+    mini_site.configure(output_limit=5_000_000)
+    check(mini_site.build())
 
 
 # -- issue 2: "raise RuntimeError('boom')" in any page of the real site fails the build ----
@@ -102,6 +207,5 @@ def test_boom_in_any_real_page_fails_the_build_naming_it(real_copy: Path, page: 
     finally:
         path.write_text(original, encoding="utf-8")
     assert result.returncode != 0
-    text = output(result)
-    assert f"docs/{page}" in text
-    assert "RuntimeError: boom" in text
+    assert f"docs/{page}, code cell" in first_error(result)
+    assert "RuntimeError: boom" in first_error(result)

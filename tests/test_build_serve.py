@@ -7,7 +7,7 @@ import subprocess
 import pytest
 from test_build_zygote import assert_all_gone
 
-from tutorial_site.live_server import free_address, stop, wait_for_text
+from live_server import fetch, free_address, stop, wait_for_text
 
 #: Prints a value from the page itself, one from the fake library and one from a module the
 #: zygote preloads, and writes its process ids (not printed) for the test to check.
@@ -91,3 +91,31 @@ def test_serve_reexecutes_only_what_an_edit_touches_with_one_zygote(site, tmp_pa
 def kernels(site) -> list[int]:
     path = site.runs_log.parent / (site.runs_log.name + ".pids")
     return [int(line.split()[0]) for line in path.read_text().splitlines()]
+
+
+def test_serve_shows_a_failing_page_as_an_error_page_until_it_is_fixed(mini_site, tmp_path):
+    mini_site.write_page("chapter/one.py", "One", 'print("first cell ran")',
+                         'value = 41\nraise ValueError(f"bad value {value}")')
+    mini_site.write_page("chapter/two.py", "Two", 'print("two is fine")')
+    mini_site.configure(preload=["numpy"])
+    address, log = free_address(), tmp_path / "serve.log"
+    one = f"http://{address}/chapter/one/"
+    server = mini_site.serve(address, log)
+    try:
+        wait_for(one, "failed to execute", server, log)
+        html = fetch(one)
+        assert "docs/chapter/one.py: code cell 3" in html  # page and cell
+        assert "ValueError: bad value 41" in html  # the exception
+        assert "raise ValueError(f&quot;bad value {value}&quot;)" in html  # the cell's source
+        assert "first cell ran" in html  # what ran before it
+        assert "two is fine" in fetch(f"http://{address}/chapter/two/")
+        page = mini_site.docs / "chapter" / "one.py"
+        page.write_text(page.read_text().replace("raise ValueError", "print"))
+        wait_for(one, "bad value 41", server, log)
+        assert "failed to execute" not in fetch(one)
+    finally:
+        stop(server, timeout=30)
+    text = log.read_text()
+    assert "docs/chapter/one.py, code cell 3" in text
+    assert "Traceback (most recent call last):" not in text  # no crash of the server
+    assert sorted(mini_site.runs()) == ["one", "one", "two"]

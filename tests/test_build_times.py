@@ -51,6 +51,7 @@ def test_times_page_lists_every_page_with_time_cache_state_and_budget(site):
     fast, slow = rows["../chapter/fast/"], rows["../chapter/slow/"]
     assert fast["Page"] == "Fast page"
     assert fast["From cache"] == slow["From cache"] == "no"
+    assert fast["Executed because"] == slow["Executed because"] == "no cache entry"
     assert fast["Budget (CPU s)"] == "45" and slow["Budget (CPU s)"] == "50"
     assert float(slow["CPU time (s)"]) >= 1.5  # the page burns 1.5 s of CPU
     assert float(slow["Wall time (s)"]) >= 1.5
@@ -59,6 +60,7 @@ def test_times_page_lists_every_page_with_time_cache_state_and_budget(site):
     check(site.build())
     cached = times_table(site)
     assert {row["From cache"] for row in cached.values()} == {"yes"}
+    assert {row["Executed because"] for row in cached.values()} == {""}
     # A cached page shows the time of the run that produced its result.
     assert cached["../chapter/slow/"]["CPU time (s)"] == slow["CPU time (s)"]
     assert cached["../chapter/slow/"]["Wall time (s)"] == slow["Wall time (s)"]
@@ -81,7 +83,8 @@ def test_page_over_its_budget_fails_the_build_naming_it(site):
     assert result.returncode != 0
     text = result.stdout + result.stderr
     assert "docs/chapter/slow.py" in text
-    assert "budget 1.2 s" in text
+    assert "docs/chapter/slow.py, code cell 2" in text
+    assert "budget of 1.2 s of CPU time" in text
     assert "docs/chapter/fast.py" not in text
     # The over-budget result is not cached: with a sensible budget the page runs again.
     site.configure()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -194,3 +195,32 @@ def test_threads_started_by_the_imports_mean_fresh_kernels(mini_site):
     check(result)
     assert "using fresh kernels" in result.stdout + result.stderr
     assert "preloaded False" in mini_site.html("chapter/a.py")
+
+
+def test_without_forking_pages_run_in_fresh_kernels_with_the_same_outputs(site):
+    # The fallback where forking is unavailable (not Linux), forced with TUTORIAL_SITE_FORK=0.
+    site.configure(preload=PRELOAD, cache_dir=".cache/zygote")
+    check(build(site))
+    site.configure(preload=PRELOAD, cache_dir=".cache/fallback")
+    check(build(site, TUTORIAL_SITE_FORK="0"))
+    assert [preloaded for _, _, preloaded in pids(site)] == [True, True, False, False]
+    build_pid_parents = {parent for _, parent, _ in pids(site)[2:]}
+    assert len(build_pid_parents) == 2  # each fresh kernel has its own parent (no zygote)
+    forked = executed_notebooks(site.root / ".cache" / "zygote")
+    fresh = executed_notebooks(site.root / ".cache" / "fallback")
+    assert len(fresh) == len(PAGES)
+    for a, b in zip(forked, fresh, strict=True):
+        assert a.read_bytes() == b.read_bytes()
+
+
+def test_forking_is_linux_only(monkeypatch):
+    from tutorial_site.kernel import Zygote
+
+    monkeypatch.delenv("TUTORIAL_SITE_FORK", raising=False)
+    monkeypatch.setattr(sys, "platform", "linux")
+    assert Zygote.can_fork()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    assert not Zygote.can_fork()
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("TUTORIAL_SITE_FORK", "0")
+    assert not Zygote.can_fork()

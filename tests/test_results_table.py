@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from tutorial_lib.report import DEPENDENCY_MIME, RESULT_MIME
-from tutorial_site.outputs import collect_and_strip
+from tutorial_site.record import collect_results
 
 ALPHA = """
     from tutorial_lib.report import record_result
@@ -92,7 +92,7 @@ def test_duplicate_result_keys_fail_the_build(site):
     assert "alpha_ratio" in text and "chapter/alpha.py" in text and "chapter/beta.py" in text
 
 
-def test_collect_and_strip_keeps_visible_representations():
+def test_collect_results_keeps_visible_representations():
     notebook = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("x")
     result = {"key": "k", "value": 1.5, "label": "K", "fmt": ".2f"}
@@ -106,14 +106,12 @@ def test_collect_and_strip_keeps_visible_representations():
         ),
     ]
     notebook.cells = [nbformat.v4.new_markdown_cell("# T"), cell]
-    collected = collect_and_strip(notebook)
-    assert collected.results == [result]
-    assert collected.dependencies == ["/d/a.bin"]
+    assert collect_results(notebook) == [result]
     assert [o.output_type for o in cell.outputs] == ["stream", "display_data"]
     assert cell.outputs[1].data == {"text/plain": "shown"}
 
 
-def test_collect_and_strip_merges_adjacent_pieces_of_one_stream():
+def test_collect_results_merges_adjacent_pieces_of_one_stream():
     # How a kernel splits printed text into messages depends on timing; the page must not.
     notebook = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("x")
@@ -128,7 +126,7 @@ def test_collect_and_strip_merges_adjacent_pieces_of_one_stream():
         nbformat.v4.new_output("stream", name="stdout", text="e\n"),
     ]
     notebook.cells = [cell]
-    collect_and_strip(notebook)
+    collect_results(notebook)
     shown = [(o.output_type, o.get("name"), o.get("text")) for o in cell.outputs]
     assert shown == [
         ("stream", "stdout", "a\nb\nc\n"),
@@ -145,4 +143,4 @@ def test_result_without_a_field_is_an_error():
     cell.outputs = [nbformat.v4.new_output("display_data", data={RESULT_MIME: '{"key": "k"}'})]
     notebook.cells = [cell]
     with pytest.raises(ValueError, match="label"):
-        collect_and_strip(notebook)
+        collect_results(notebook)

@@ -213,8 +213,10 @@ class Runner:
         except _Stop as stop:
             error = stop.args[0]
         except CellExecutionError as failure:
-            lines = _ANSI.sub("", failure.traceback).splitlines()
-            tail = [line for line in lines if line.strip(" -")][-5:]
+            lines = [line for line in _ANSI.sub("", failure.traceback).splitlines()
+                     if line.strip(" -")]
+            starts = [i for i, line in enumerate(lines) if "Traceback" in line]
+            tail = lines[starts[-1] if starts else 0 :][-6:]
             error = f"raised {failure.ename}: {failure.evalue}\n" + "\n".join(
                 "    " + line for line in tail)
         except CellTimeoutError:

@@ -232,7 +232,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 self.store.remove(self.records[job.page].key)
                 self.records[job.page].error = "the library changed while it executed"
         except Exception as error:  # noqa: BLE001 (reported as the pages' failure)
-            for job in jobs:
+            for job in jobs if not self.runner.cancelled else ():
                 if self.records[job.page].notebook is None:
                     self.records[job.page].error = f"{type(error).__name__}: {error}"
                     log.error("%s, %s", self.records[job.page].display, error)
@@ -248,6 +248,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
     def _finished(self, job: Any, outcome: Any) -> None:
         """Store a page's result, or record and report its failure (runner thread)."""
         r = self.records[job.page]
+        if self.runner.cancelled:
+            return
         r.seconds = round(outcome.seconds, 3)
         r.cpu_seconds = None if outcome.cpu_seconds is None else round(outcome.cpu_seconds, 3)
         r.error = outcome.error
