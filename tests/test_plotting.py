@@ -420,7 +420,7 @@ def test_plot_loss_surface_draws_contours_and_the_path():
     alt = plotting.alt_text(fig)
     assert "over w from -1 to 1 and b from -2 to 2" in alt
     assert "lowest loss on the grid, 0, is at w = 0, b = 1" in alt
-    assert "path of 3 points runs from (1, -2) to (0, 1)" in alt
+    assert "the path (3 points) runs from (1, -2) to (0, 1)" in alt
     with pytest.raises(ValueError, match="same shape"):
         plotting.plot_loss_surface(w, b[:, :3], loss)
     with pytest.raises(ValueError, match=r"\(w, b\) pairs"):

@@ -206,6 +206,7 @@ LINE_STYLES = ("-", "--", "-.", ":")
 
 _ALT_PARTS: weakref.WeakKeyDictionary[Figure, list[str]] = weakref.WeakKeyDictionary()
 
+#: Numbers the helpers accept: a tensor (detached for you), a NumPy array or a sequence.
 Data = torch.Tensor | np.ndarray | Sequence[float]
 
 
@@ -983,6 +984,7 @@ def plot_loss_surface(
     *,
     path: Data | Sequence[tuple[float, float]] | None = None,
     levels: Sequence[float] | int = 10,
+    path_label: str = "path",
     xlabel: str = "w",
     ylabel: str = "b",
     title: str | None = None,
@@ -998,6 +1000,7 @@ def plot_loss_surface(
         path: ``(w, b)`` pairs visited by an optimizer, drawn in red from a circle (start)
             to a square (end).
         levels: Loss values of the contour lines, or their number.
+        path_label: Legend label of the path, e.g. ``"gradient descent"``.
         xlabel: Label of the x axis.
         ylabel: Label of the y axis.
         title: Title above the plot.
@@ -1023,13 +1026,13 @@ def plot_loss_surface(
         )
     ax = _axes(ax)
     contours = ax.contour(ws, bs, ls, levels=levels, colors="gray", linewidths=0.8)
-    ax.clabel(contours, fontsize=FONT_SIZES["tick"] - 2)
+    ax.clabel(contours, fontsize=FONT_SIZES["tick"] - 1, fmt="%g")
     steps = None
     if path is not None:
         steps = _matrix(path, "path")
         if steps.shape[1] != 2:
             raise ValueError(f"path must be (w, b) pairs, got shape {steps.shape}")
-        ax.plot(steps[:, 0], steps[:, 1], color="tab:red", label="path")
+        ax.plot(steps[:, 0], steps[:, 1], color="tab:red", label=path_label)
         ax.plot(steps[:1, 0], steps[:1, 1], "o", color="tab:red", label="start")
         ax.plot(steps[-1:, 0], steps[-1:, 1], "s", color="tab:red", label="end")
     ax.set_xlabel(xlabel)
@@ -1050,7 +1053,7 @@ def plot_loss_surface(
         composed = f"{title}: {composed[0].lower()}{composed[1:]}"
     if steps is not None:
         composed += (
-            f"; a path of {len(steps)} points runs from ({_num(steps[0, 0])}, "
+            f"; the {path_label} ({len(steps)} points) runs from ({_num(steps[0, 0])}, "
             f"{_num(steps[0, 1])}) to ({_num(steps[-1, 0])}, {_num(steps[-1, 1])})"
         )
     return _finish(ax, composed + ".", alt)
