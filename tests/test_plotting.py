@@ -480,3 +480,29 @@ def test_show_figure_without_any_alt_text_raises_and_closes():
     with pytest.raises(ValueError, match="alt text"):
         plotting.show_figure(fig)
     assert not plt.fignum_exists(fig.number)
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda ax: plotting.plot_functions([0.0, 1.0], {"f": [0.0, 1.0]}, ax=ax),
+        lambda ax: plotting.plot_probability_curve(
+            [1.0, 2.0], [0.0, 1.0], [0.0, 3.0], [0.1, 0.9], ax=ax
+        ),
+        lambda ax: plotting.plot_training({"loss": [2.0, 1.0]}, ax=ax),
+        lambda ax: plotting.plot_matrix([[1.0, 2.0], [3.0, 4.0]], ax=ax),
+        lambda ax: plotting.plot_confusion_matrix([0, 1], [1, 1], ["a", "b"], ax=ax),
+        lambda ax: plotting.plot_loss_surface(
+            [[0.0, 0.0], [1.0, 1.0]], [[0.0, 1.0], [0.0, 1.0]], [[1.0, 2.0], [3.0, 4.0]], ax=ax
+        ),
+        lambda ax: plotting.plot_bars([1.0, 2.0], ["a", "b"], ax=ax),
+    ],
+    ids=["functions", "probability", "training", "matrix", "confusion", "surface", "bars"],
+)
+def test_each_helper_draws_into_the_given_panel(draw):
+    fig, (first, second) = plotting.make_panels(2)
+    assert draw(second) is fig
+    assert plt.get_fignums() == [fig.number]
+    assert second.has_data() and not first.has_data()
+    alt = plotting.alt_text(fig)
+    assert alt is not None and alt.strip()
