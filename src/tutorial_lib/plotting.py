@@ -261,6 +261,11 @@ def _join(words: Sequence[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def _crowded(labels: Sequence[str]) -> bool:
+    """Whether tick labels side by side would overlap across the figure: then rotate them."""
+    return max(len(label) for label in labels) * len(labels) > 48
+
+
 def _style(ax: Axes, *, legend: bool = False, legend_loc: str = "best") -> None:
     """Apply the legible font sizes to ``ax`` (and add a legend when asked)."""
     ax.tick_params(labelsize=FONT_SIZES["tick"])
@@ -801,8 +806,8 @@ def plot_matrix(
     Args:
         values: A 2-D tensor or nested sequence.
         row_labels: One label per row (default: row numbers).
-        col_labels: One label per column (default: column numbers); labels longer than two
-            characters are rotated.
+        col_labels: One label per column (default: column numbers); rotated when they would
+            not fit side by side.
         xlabel: Label of the x axis (the columns).
         ylabel: Label of the y axis (the rows).
         title: Title above the matrix.
@@ -858,7 +863,7 @@ def plot_matrix(
                 color="lightyellow" if value > middle and high > low else "#08306b",
             )
     image.set_clim(low, high if high > low else low + 1)
-    rotate = any(len(c) > 2 for c in cols)
+    rotate = _crowded(cols)
     ax.set_xticks(
         range(ncols), cols, rotation=45 if rotate else 0, ha="right" if rotate else "center"
     )
@@ -1075,7 +1080,7 @@ def plot_bars(
 
     Args:
         values: One value per bar.
-        labels: One label per bar; labels longer than two characters are rotated.
+        labels: One label per bar; rotated when they would not fit side by side.
         xlabel: Label of the x axis.
         ylabel: Label of the y axis.
         title: Title above the chart.
@@ -1109,8 +1114,8 @@ def plot_bars(
     if highlight is not None:
         colors[highlight] = "tab:orange"
     bars = ax.bar(range(len(heights)), heights, color=colors)
-    ax.bar_label(bars, labels=[fmt.format(h) for h in heights], fontsize=FONT_SIZES["cell"] - 2)
-    rotate = any(len(n) > 2 for n in names)
+    ax.bar_label(bars, labels=[fmt.format(h) for h in heights], fontsize=FONT_SIZES["cell"])
+    rotate = _crowded(names)
     ax.set_xticks(
         range(len(names)), names, rotation=45 if rotate else 0, ha="right" if rotate else "center"
     )
