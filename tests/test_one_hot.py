@@ -35,7 +35,6 @@ def test_picking_equals_masking():
         (torch.tensor([0, -1]), 3, "negative"),
         (torch.tensor([0.0, 1.0]), 3, "integer"),
         (torch.tensor([True, False]), 3, "integer"),
-        (torch.zeros(0, dtype=torch.int64), 3, "empty"),
         (torch.zeros(2, 2, dtype=torch.int64), 3, "1-D"),
         (torch.tensor([0, 1]), 0, "num_classes"),
         (torch.tensor([0, 1]), 2.0, "num_classes"),

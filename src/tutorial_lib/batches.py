@@ -19,9 +19,11 @@ def iterate_batches(
 
     The samples are taken in the order of ``torch.randperm(len(X), generator=generator)``
     when ``shuffle`` is true (a new permutation on every call, so every epoch is reshuffled
-    when the same generator is reused), in their stored order otherwise. Batches are views
-    made by indexing the in-memory tensors, never one Python object per sample. The last
-    batch holds the remaining ``len(X) % batch_size`` samples when that is not zero.
+    when the same generator is reused), in their stored order otherwise. Each batch is
+    gathered from the in-memory tensors with one ``index_select`` (never one Python object
+    per sample), so it is a **copy**, not a view: writing into a batch leaves ``X`` and
+    ``y`` unchanged, and every batch costs memory for its own samples. The last batch
+    holds the remaining ``len(X) % batch_size`` samples when that is not zero.
 
     Args:
         X: Features, first dimension indexes the samples.

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 
 _REDUCTIONS = ("mean", "sum", "none")
+
+# torch bounds the denominator of the probability gradient by this float32 constant, also in
+# float64 (where it is 9.999999960041972e-13, not 1e-12).
+_EPSILON = float(torch.tensor(1e-12, dtype=torch.float32))
 
 
 def _check(name: str, input: torch.Tensor, target: torch.Tensor, reduction: str) -> None:
     """Raise ValueError unless ``input``/``target``/``reduction`` are valid for a BCE."""
     if reduction not in _REDUCTIONS:
         raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
+    for what, tensor in ((name, input), ("target", target)):
+        if not isinstance(tensor, torch.Tensor):
+            raise ValueError(f"{what} must be a torch.Tensor, got {type(tensor).__name__}")
     if input.shape != target.shape:
         raise ValueError(
             f"{name} and target must have the same shape, got {tuple(input.shape)} and "
@@ -36,27 +45,60 @@ def _reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
     return loss
 
 
+class _BinaryCrossEntropy(torch.autograd.Function):
+    """Elementwise BCE from probabilities, with torch's forward clamp and backward formula."""
+
+    @staticmethod
+    def forward(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        log_p = torch.clamp(torch.log(p), min=-100)
+        log_not_p = torch.clamp(torch.log1p(-p), min=-100)
+        return (y - 1) * log_not_p - y * log_p
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[torch.Tensor, torch.Tensor], output: Any) -> None:
+        ctx.save_for_backward(*inputs)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
+        p, y = ctx.saved_tensors
+        grad_p = grad_y = None
+        if ctx.needs_input_grad[0]:
+            grad_p = grad * (p - y) / torch.clamp((1 - p) * p, min=_EPSILON)
+        if ctx.needs_input_grad[1]:
+            grad_y = grad * (torch.log1p(-p) - torch.log(p))
+        return grad_p, grad_y
+
+
 def binary_cross_entropy(
     input: torch.Tensor, target: torch.Tensor, reduction: str = "mean"
 ) -> torch.Tensor:
     r"""Binary cross-entropy between predicted probabilities and 0/1 labels.
 
-    Per sample, :math:`\ell = -[y \log \hat y + (1 - y) \log(1 - \hat y)]`, the negative
+    Per sample, $\ell = -[y \log \hat y + (1 - y) \log(1 - \hat y)]$, the negative
     log-probability the model gives to the observed label: lower means more likely. As in
-    `torch.nn.functional.binary_cross_entropy`, each log is clamped at -100 so that a
-    probability of exactly 0 or 1 gives a large finite loss instead of ``inf``.
+    `torch.nn.functional.binary_cross_entropy`, each log is clamped at $-100$, so that a
+    probability of exactly 0 or 1 gives a large finite loss (100) instead of ``inf``.
+
+    The gradient is torch's too. The derivative of the formula,
+    $\partial \ell / \partial \hat y = (\hat y - y) / (\hat y (1 - \hat y))$, is infinite
+    at $\hat y = 0$ and $\hat y = 1$, and autograd through the clamped logs would turn it
+    into NaN there. So the backward pass bounds the denominator below by $10^{-12}$:
+    $(\hat y - y) / \max(\hat y(1 - \hat y), 10^{-12})$, which is $0$ where the label is
+    already certain ($\hat y = y$) and $\pm 10^{12}$ where it is certainly wrong. The
+    gradient with respect to ``target`` is $\log(1 - \hat y) - \log \hat y$, unclamped.
 
     Args:
-        input: Predicted probabilities :math:`\hat y`, values in [0, 1].
+        input: Predicted probabilities $\hat y$, values in $[0, 1]$.
         target: Labels, same shape as ``input``, values 0 or 1.
         reduction: ``"mean"`` (average over all elements), ``"sum"`` or ``"none"``.
 
     Returns:
         The loss: a scalar, or a tensor shaped like ``input`` for ``reduction="none"``.
+        Like torch, the mean of an empty tensor is NaN and its sum is 0.
 
     Raises:
         ValueError: If the shapes differ, ``input`` is not floating point or has values
-            outside [0, 1] (or NaN), ``target`` has values other than 0 and 1, or
+            outside $[0, 1]$ (or NaN), ``target`` has values other than 0 and 1, or
             ``reduction`` is unknown.
     """
     _check("input", input, target, reduction)
@@ -68,11 +110,22 @@ def binary_cross_entropy(
                 f"input must hold probabilities in [0, 1], found {int(outside.sum())} value(s) "
                 f"outside, e.g. {example!r} (pass logits to binary_cross_entropy_with_logits)"
             )
-    target = target.to(input.dtype)
-    log_p = torch.clamp(torch.log(input), min=-100)
-    log_not_p = torch.clamp(torch.log1p(-input), min=-100)
-    loss = -(target * log_p + (1 - target) * log_not_p)
+    loss = _BinaryCrossEntropy.apply(input, target.to(input.dtype))
     return _reduce(loss, reduction)
+
+
+def _log_sigmoid(z: torch.Tensor) -> torch.Tensor:
+    r"""$\log \sigma(z)$, stably: $z - \log(1 + e^{z})$ for $z < 0$, $-\log(1 + e^{-z})$ else.
+
+    Each branch is fed only the inputs it is used for (0 elsewhere), so the branch that
+    ``torch.where`` discards cannot overflow and send NaN back through the gradient.
+    """
+    negative = z < 0
+    z_neg = torch.where(negative, z, 0)
+    z_pos = torch.where(negative, 0, z)
+    return torch.where(
+        negative, z_neg - torch.log1p(torch.exp(z_neg)), -torch.log1p(torch.exp(-z_pos))
+    )
 
 
 def binary_cross_entropy_with_logits(
@@ -80,18 +133,27 @@ def binary_cross_entropy_with_logits(
 ) -> torch.Tensor:
     r"""Binary cross-entropy of ``sigmoid(logits)`` and 0/1 labels, computed stably.
 
-    With :math:`z` the logit, :math:`-[y \log \sigma(z) + (1 - y) \log(1 - \sigma(z))]`
-    simplifies to :math:`\max(z, 0) - z y + \log(1 + e^{-|z|})`: the exponential never
-    overflows, so logits of any size (even :math:`\pm 10^4`) give finite losses and
-    gradients, where computing ``sigmoid`` first would round it to exactly 0 or 1.
+    With $z$ the logit, $-[y \log \sigma(z) + (1 - y) \log(1 - \sigma(z))]$ simplifies,
+    using $\log(1 - \sigma(z)) = \log \sigma(z) - z$, to $(1 - y)\,z - \log \sigma(z)$,
+    the formula of `torch.nn.functional.binary_cross_entropy_with_logits`. Here
+    $\log \sigma(z)$ is $z - \log(1 + e^{z})$ for $z < 0$ and $-\log(1 + e^{-z})$
+    otherwise: the exponential never overflows, so logits of any size (even $\pm 10^4$)
+    give finite losses and gradients, where computing ``sigmoid`` first would round it to
+    exactly 0 or 1.
+
+    Autograd of this formula gives the gradient $\sigma(z) - y$ everywhere, $1/2 - y$ at
+    $z = 0$ included. Infinite logits behave as in torch: $z = +\infty$ with $y = 0$
+    costs $+\infty$, and $0 \cdot \infty$ makes the loss NaN for $z = +\infty, y = 1$ and
+    $z = -\infty$ (either label), while the gradient stays $\sigma(z) - y$.
 
     Args:
-        logits: Unnormalised scores :math:`z`, any real values.
+        logits: Unnormalised scores $z$, any real values.
         target: Labels, same shape as ``logits``, values 0 or 1.
         reduction: ``"mean"`` (average over all elements), ``"sum"`` or ``"none"``.
 
     Returns:
         The loss: a scalar, or a tensor shaped like ``logits`` for ``reduction="none"``.
+        Like torch, the mean of an empty tensor is NaN and its sum is 0.
 
     Raises:
         ValueError: If the shapes differ, ``logits`` is not floating point, ``target`` has
@@ -99,5 +161,5 @@ def binary_cross_entropy_with_logits(
     """
     _check("logits", logits, target, reduction)
     target = target.to(logits.dtype)
-    loss = torch.clamp(logits, min=0) - logits * target + torch.log1p(torch.exp(-logits.abs()))
+    loss = (1 - target) * logits - _log_sigmoid(logits)
     return _reduce(loss, reduction)

@@ -13,15 +13,22 @@ _REDUCTIONS = ("mean", "sum", "none")
 def cross_entropy(
     logits: torch.Tensor, target: torch.Tensor, reduction: str = "mean"
 ) -> torch.Tensor:
-    """Cross-entropy between ``softmax(logits)`` and the true classes ``target``.
+    r"""Cross-entropy between ``softmax(logits)`` and the true classes ``target``.
 
-    Per sample ``l_i = -log softmax(o_i)[y_i] = log sum_k exp(o_ik) - o_i,y_i``, computed with
-    `tutorial_lib.softmax.log_softmax`, so huge logits give finite losses. Same result as
-    ``torch.nn.functional.cross_entropy(logits, target, reduction=reduction)``.
+    Per sample $i$ with logits $o_i$ and class $y_i$,
+    $\ell_i = -\log \operatorname{softmax}(o_i)_{y_i} = \log \sum_k e^{o_{ik}} - o_{i y_i}$,
+    computed with `tutorial_lib.softmax.log_softmax`, so huge logits give finite losses.
+    Its gradient with respect to $o_i$ is $\operatorname{softmax}(o_i) - e_{y_i}$ (the
+    one-hot row), divided by $N$ for the mean. Same values and gradients as
+    ``torch.nn.functional.cross_entropy(logits, target, reduction=reduction)``, also for
+    infinite or NaN logits and for an empty batch (the mean of no samples is NaN, the sum
+    0), except that torch ignores samples labelled $-100$ (its ``ignore_index``) and this
+    function refuses negative labels.
 
     Args:
         logits: Unnormalised scores, floating point, shape ``(N, C)``.
-        target: True class indices, integer tensor of shape ``(N,)`` with values in ``[0, C)``.
+        target: True class indices, ``torch.int64`` tensor of shape ``(N,)`` with values
+            in ``[0, C)`` (see `tutorial_lib.labels.check_class_labels`).
         reduction: ``"mean"`` (average over the batch), ``"sum"`` or ``"none"`` (one loss
             per sample).
 
@@ -29,8 +36,8 @@ def cross_entropy(
         A scalar for ``"mean"`` and ``"sum"``, a tensor of shape ``(N,)`` for ``"none"``.
 
     Raises:
-        ValueError: If the batch is empty, shapes do not match, the labels are not integers,
-            negative or out of range, or ``reduction`` is unknown.
+        ValueError: If shapes do not match, ``logits`` has zero classes, the labels are
+            not ``torch.int64``, negative or out of range, or ``reduction`` is unknown.
     """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")
@@ -38,8 +45,6 @@ def cross_entropy(
         raise ValueError("logits must be a floating-point torch.Tensor of shape (N, C)")
     if logits.dim() != 2:
         raise ValueError(f"logits must have shape (N, C), got shape {tuple(logits.shape)}")
-    if logits.shape[0] == 0:
-        raise ValueError("logits is an empty batch: it needs at least one sample")
     if logits.shape[1] == 0:
         raise ValueError("logits has zero classes: shape (N, C) needs C >= 1")
     check_class_labels(target, logits.shape[1])

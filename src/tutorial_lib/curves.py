@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 
 from matplotlib.axes import Axes
 
+from tutorial_lib.plotting import plot_training
+
 
 def plot_curves(
     ax: Axes,
@@ -16,6 +18,9 @@ def plot_curves(
     log_y: bool = False,
 ) -> Axes:
     """Draw one labelled line per curve against its 1-based step (e.g. the epoch).
+
+    Kept for pages written before [`plot_training`][tutorial_lib.plotting.plot_training],
+    which draws the same curves (and returns the figure); new code should call that.
 
     Args:
         ax: The axes to draw on (from ``fig, ax = plt.subplots()``).
@@ -30,18 +35,5 @@ def plot_curves(
     Raises:
         ValueError: If ``curves`` is empty or a curve has no values.
     """
-    if not curves:
-        raise ValueError("plot_curves needs at least one curve")
-    for label, values in curves.items():
-        values = [float(v) for v in values]
-        if not values:
-            raise ValueError(f"curve {label!r} has no values")
-        ax.plot(range(1, len(values) + 1), values, label=label)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
-    if log_y:
-        ax.set_yscale("log")
-    ax.grid(True, alpha=0.3)
-    if len(curves) > 1:
-        ax.legend()
+    plot_training(curves, xlabel=xlabel, ylabel=ylabel, log_y=log_y, ax=ax)
     return ax

@@ -1,4 +1,4 @@
-"""Checks for class-label tensors: integer, one-dimensional, non-empty and in range."""
+"""Checks for class-label tensors: int64, one-dimensional and in range."""
 
 from __future__ import annotations
 
@@ -8,7 +8,16 @@ import torch
 def check_class_labels(
     target: torch.Tensor, num_classes: int | None = None, name: str = "target"
 ) -> None:
-    """Raise ValueError unless ``target`` is a valid 1-D tensor of class indices.
+    """Raise ValueError unless ``target`` is a 1-D ``torch.int64`` tensor of class indices.
+
+    This is the one contract of every function of the library that takes class labels
+    (`tutorial_lib.cross_entropy.cross_entropy`, `tutorial_lib.one_hot.one_hot`,
+    `tutorial_lib.metrics.accuracy`, `tutorial_lib.metrics.evaluate_accuracy`). Labels must
+    be ``torch.int64`` ("Long"), the only dtype that `torch.nn.functional.one_hot` takes
+    and the one that indexing and `torch.nn.functional.cross_entropy` expect. Other dtypes
+    are refused, not converted: ``uint8`` and ``bool`` tensors index as masks rather than
+    as positions, and a float label such as 2.7 has no class. The message names the dtype
+    and the fix, ``target.long()``. An empty tensor (no samples) passes.
 
     Args:
         target: Tensor of class indices, shape ``(N,)``.
@@ -16,23 +25,30 @@ def check_class_labels(
         name: How the tensor is called in error messages.
 
     Raises:
-        ValueError: If ``target`` is not a tensor, not integer-typed, not 1-D, empty,
-            holds a negative label or a label ``>= num_classes``.
+        ValueError: If ``target`` is not a tensor, its dtype is not ``torch.int64``, it is
+            not 1-D, or it holds a negative label or a label ``>= num_classes``.
     """
     if not isinstance(target, torch.Tensor):
         raise ValueError(
             f"{name} must be a torch.Tensor of class indices, got {type(target).__name__}"
         )
-    if target.dtype == torch.bool or target.is_floating_point() or target.is_complex():
+    if target.dtype != torch.int64:
+        if target.dtype == torch.bool:
+            fix = f"convert it with {name}.long() (False -> 0, True -> 1)"
+        elif target.is_floating_point() or target.is_complex():
+            fix = f"if it holds whole numbers, convert it with {name}.long() (2.7 would become 2)"
+        else:
+            fix = f"convert it with {name}.long()"
         raise ValueError(
-            f"{name} must hold integer class indices (e.g. torch.int64), got dtype {target.dtype}"
+            f"{name} must hold integer class indices as torch.int64 (long), "
+            f"got dtype {target.dtype}: {fix}"
         )
     if target.dim() != 1:
         raise ValueError(
             f"{name} must be 1-D (one class index per sample), got shape {tuple(target.shape)}"
         )
     if target.numel() == 0:
-        raise ValueError(f"{name} is an empty batch: it needs at least one sample")
+        return
     smallest = int(target.min())
     if smallest < 0:
         raise ValueError(f"{name} holds a negative class index ({smallest}); labels must be >= 0")

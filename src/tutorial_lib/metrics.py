@@ -29,15 +29,17 @@ def accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
 
     Args:
         y_hat: Either scores (logits or probabilities) of shape ``(N, C)``, whose row-wise
-            argmax is the prediction, or predicted class indices of shape ``(N,)``.
-        y: True class indices, integer tensor of shape ``(N,)``.
+            argmax is the prediction, or predicted class indices of shape ``(N,)``
+            (``torch.int64``, like ``y``).
+        y: True class indices, ``torch.int64`` tensor of shape ``(N,)`` (see
+            `tutorial_lib.labels.check_class_labels`).
 
     Returns:
         The accuracy, a float in ``[0, 1]``.
 
     Raises:
         ValueError: If the batch is empty, the numbers of samples differ, or the labels are
-            not valid class indices (non-integer, negative or ``>= C``).
+            not valid class indices (not ``torch.int64``, negative or ``>= C``).
     """
     if isinstance(y_hat, torch.Tensor) and y_hat.dim() >= 1 and y_hat.shape[0] == 0:
         raise ValueError("y_hat is an empty batch: accuracy needs at least one sample")
@@ -65,7 +67,7 @@ def evaluate_accuracy(
     Args:
         net: A model or function mapping a batch of inputs to scores of shape ``(B, C)``.
         X: Inputs, first dimension N.
-        y: True class indices, integer tensor of shape ``(N,)``.
+        y: True class indices, ``torch.int64`` tensor of shape ``(N,)``.
         batch_size: How many samples go through ``net`` at once.
 
     Returns:
@@ -82,6 +84,8 @@ def evaluate_accuracy(
     check_class_labels(y, name="y")
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"shapes do not match: X has {X.shape[0]} samples, y has {y.shape[0]}")
+    if X.shape[0] == 0:
+        raise ValueError("X is an empty split: accuracy needs at least one sample")
     was_training = getattr(net, "training", None)
     if isinstance(net, torch.nn.Module):
         net.eval()

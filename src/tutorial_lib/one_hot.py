@@ -12,10 +12,12 @@ def one_hot(
 ) -> torch.Tensor:
     """Encode class indices as one-hot rows: row ``i`` has a 1 in column ``target[i]``.
 
-    Same result as ``torch.nn.functional.one_hot(target, num_classes)``, with checked input.
+    Same result as ``torch.nn.functional.one_hot(target, num_classes)``, with checked input:
+    like torch, it takes only ``torch.int64`` labels (see
+    `tutorial_lib.labels.check_class_labels`); an empty ``target`` gives shape ``(0, C)``.
 
     Args:
-        target: Class indices, integer tensor of shape ``(N,)``.
+        target: Class indices, ``torch.int64`` tensor of shape ``(N,)``.
         num_classes: Number of classes C (columns of the result).
         dtype: dtype of the result (``torch.int64`` like torch; use a float dtype to
             multiply with probabilities without promotion).
@@ -25,7 +27,7 @@ def one_hot(
 
     Raises:
         ValueError: If ``num_classes`` is not a positive integer, or ``target`` is not a
-            non-empty 1-D integer tensor with labels in ``[0, num_classes)``.
+            1-D ``torch.int64`` tensor with labels in ``[0, num_classes)``.
     """
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
         raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
