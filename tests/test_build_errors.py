@@ -51,9 +51,11 @@ def test_raising_cell_fails_the_build_naming_page_and_cell_first(mini_site, posi
     assert "docs/chapter/beta.py," not in text
     # The page that succeeded was cached; fixing the broken one re-runs only it.
     mini_site.write_page("chapter/alpha.py", "Alpha", GOOD)
-    check(mini_site.build())
+    fixed = mini_site.build()
+    check(fixed)
     assert sorted(mini_site.runs()) == ["alpha", "alpha", "beta"]
     assert "fine" in mini_site.html("chapter/alpha.py")
+    assert "Cache hit" not in output(fixed)  # beta's render came from the renderer's cache
 
 
 def test_failing_assert_and_syntax_error_are_named(mini_site):

@@ -96,10 +96,10 @@ SPIN_PAGE = ("chapter/spin.py", "Spin", PIDS, "x = 1", SPIN)
 @pytest.mark.parametrize("preload", [[], PRELOAD], ids=["fresh", "forked"])
 def test_cpu_budget_stops_a_runaway_page_while_it_runs(mini_site, temp, preload):
     mini_site.write_page(*SPIN_PAGE)
-    mini_site.configure(preload=preload, budgets={"chapter/spin.py": 3}, timeout=120)
+    mini_site.configure(preload=preload, budgets={"chapter/spin.py": 3}, timeout=300)
     started = time.monotonic()
     result = mini_site.build(env={"TMPDIR": str(temp)})
-    assert time.monotonic() - started < 60  # long before the cell timeout
+    assert time.monotonic() - started < 200  # long before the cell timeout
     assert result.returncode != 0
     text = result.stdout + result.stderr
     assert "docs/chapter/spin.py, code cell 4 (`while True:`)" in text

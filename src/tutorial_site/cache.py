@@ -15,6 +15,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -24,6 +25,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from tutorial_site.record import PageRecord
+
+log = logging.getLogger("mkdocs.plugins.executed_pages")
 #: Bump when the layout of entries changes.
 FORMAT = 3
 #: The plugin's modules whose code shapes an executed notebook.
@@ -194,3 +198,33 @@ class Store:
 
 def _without_checksum(entry: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in entry.items() if name != "checksum"}
+
+
+def lookup(store: Store, records: list[PageRecord], inputs: dict[str, str]) -> dict[str, Any]:
+    """Fill each record from its cache entry, or set the ``reason`` it must execute.
+
+    Returns:
+        The inputs of each page, by page (what its entry will store).
+    """
+    previous = {entry["page"]: entry.get("inputs") for entry in store.entries()}
+    page_inputs = {}
+    for r in records:
+        mine = page_inputs[r.page] = {**inputs, r.display: digest(r.source.read_bytes())}
+        r.key = key_of(mine)
+        try:
+            entry = store.load(r.key, r.page)
+        except Damaged as error:
+            log.info("executed-pages: cache entry for %s damaged (%s), executing again",
+                     r.display, error)
+            store.remove(r.key)
+            r.reason = "damaged cache entry"
+            continue
+        if entry is not None:
+            r.notebook = store.notebook_path(r.key, r.page)
+            r.seconds, r.cpu_seconds = entry["seconds"], entry["cpu_seconds"]
+            r.results = entry["results"]
+        elif isinstance(previous.get(r.page), dict):
+            r.reason = why_changed(previous[r.page], mine)
+        else:
+            r.reason = "no cache entry"
+    return page_inputs

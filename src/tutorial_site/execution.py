@@ -1,12 +1,9 @@
 """Executing pages: each in its own Jupyter kernel (nbclient), several at once, within limits.
 
-One event loop drives every kernel (they are separate processes). A watchdog polls each
-kernel's CPU time and stops it over the page's budget or its wall-clock limit; a hook after
-each cell checks the warnings the cell did not expect and the size of the outputs. Kernels
-are forked by a :class:`~tutorial_site.kernel.Zygote` when one is given (Linux), else
-started as usual. Everything a run creates lives in one temporary folder, and
-:meth:`Runner.cancel` kills every process at once (Ctrl-C, SIGTERM, ``mkdocs serve``
-stopping).
+One event loop drives every kernel. A watchdog polls each kernel's CPU time and stops it
+over the page's budget or wall-clock limit; a hook after each cell checks for unexpected
+warnings and the size of the outputs. Everything a run creates lives in one temporary
+folder, and :meth:`Runner.cancel` kills every process at once.
 """
 
 from __future__ import annotations
@@ -81,15 +78,7 @@ class Job:
 
 @dataclass
 class Outcome:
-    """How a page's execution ended.
-
-    Attributes:
-        notebook: The executed notebook (up to the failing cell if it failed).
-        seconds: Wall time from the kernel's start to the end of the last cell.
-        cpu_seconds: CPU time of the kernel at the end of its last cell.
-        error: What went wrong, naming the cell; None on success.
-        cell: Index of the failing cell, if any.
-    """
+    """How a page's run ended (the notebook is executed up to the failing cell, if any)."""
 
     notebook: nbformat.NotebookNode
     seconds: float
@@ -103,17 +92,7 @@ class _Stop(Exception):
 
 
 class Runner:
-    """Executes jobs, ``workers`` at a time, in kernels with ``threads`` threads each.
-
-    Args:
-        kernel_name: The Jupyter kernel (e.g. ``python3``).
-        workers: Kernels running at once.
-        threads: Threads per kernel (see :func:`kernel_environment`).
-        timeout: Seconds a cell may run.
-        page_timeout: Seconds a whole page may run (wall clock).
-        output_limit: Bytes of output (text and images) a page may produce.
-        zygote: Forks the kernels if given.
-    """
+    """Executes jobs, ``workers`` at a time (see the plugin's options), forked by ``zygote``."""
 
     def __init__(self, *, kernel_name: str, workers: int, threads: int, timeout: int,
                  page_timeout: float, output_limit: int, zygote: Zygote | None = None) -> None:

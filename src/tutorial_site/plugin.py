@@ -29,7 +29,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from tutorial_site import cache, generated, record
@@ -42,30 +42,24 @@ class ExecutedPagesConfig(base.Config):
     """Options of the ``executed-pages`` plugin (paths are relative to ``mkdocs.yml``)."""
 
     execute = c.Type(bool, default=True)
-    include = c.ListOfItems(c.Type(str), default=["*.py"])
+    include = c.ListOfItems(c.Type(str), default=["*.py"])  # fnmatch patterns of pages
     cache_dir = c.Type(str, default=".cache/executed-pages")
     watch_sources = c.ListOfItems(c.Type(str), default=["src/tutorial_lib"])
     watch_files = c.ListOfItems(c.Type(str), default=["constraints.txt", "pyproject.toml"])
     env_keys = c.ListOfItems(c.Type(str), default=["TUTORIAL_LIB_DATA"])
     kernel_name = c.Type(str, default="python3")
-    timeout = c.Type(int, default=300)
-    """Seconds a cell may run."""
-    page_timeout = c.Type((int, float), default=900)
-    """Seconds (wall clock) a whole page may run."""
-    output_limit = c.Type(int, default=2_000_000)
-    """Bytes of output (text and images) a page may produce."""
-    workers = c.Optional(c.Type(int))
-    threads = c.Type(int, default=1)
-    preload = c.ListOfItems(c.Type(str), default=[])
-    """Modules a zygote imports once to fork every kernel from (Linux; else fresh kernels)."""
+    timeout = c.Type(int, default=300)  # seconds a cell may run
+    page_timeout = c.Type((int, float), default=900)  # seconds a whole page may run
+    output_limit = c.Type(int, default=2_000_000)  # bytes of output a page may produce
+    workers = c.Optional(c.Type(int))  # kernels at once (default: the number of CPUs)
+    threads = c.Type(int, default=1)  # threads per kernel
+    preload = c.ListOfItems(c.Type(str), default=[])  # modules the zygote imports
     cwd = c.Choice(("page", "project"), default="page")
-    budget = c.Type((int, float), default=30)
-    """Seconds of kernel CPU time a page may take; ``budgets`` per page."""
-    budgets = c.DictOfItems(c.Type((int, float)), default={})
+    budget = c.Type((int, float), default=30)  # seconds of kernel CPU time a page may take
+    budgets = c.DictOfItems(c.Type((int, float)), default={})  # per page
     times_page = c.Type(str, default="computation-times.md")
     times_section = c.Type(str, default="Reference")
-    evict_after = c.Type((int, float), default=300)
-    """Entries this build did not use are removed unless used this many seconds ago."""
+    evict_after = c.Type((int, float), default=300)  # spare entries used this recently
     results_marker = c.Type(str, default="<!-- results-table -->")
     downloads = c.Type(bool, default=True)
 
@@ -79,8 +73,6 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         self.runner: Any = None
         self.records: dict[str, record.PageRecord] = {}
         self.done = threading.Event()
-
-    # -- set-up ------------------------------------------------------------------------------
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Under ``mkdocs serve``, keep one zygote for every rebuild (this instance stays)."""
@@ -114,8 +106,6 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             if (self.project / name).exists():
                 server.watch(str(self.project / name))
         return server
-
-    # -- execution ---------------------------------------------------------------------------
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Read the pages, take what the cache has, start executing the rest."""
@@ -153,33 +143,18 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         """Look every page up in the cache; return the jobs of those to execute."""
         from tutorial_site.execution import Job
 
-        self.inputs, jobs = self._inputs(), []
-        self.page_inputs: dict[str, dict[str, str]] = {}
-        previous = {entry["page"]: entry for entry in self.store.entries()}
+        self.inputs = self._inputs()
+        self.page_inputs = cache.lookup(self.store, list(self.records.values()), self.inputs)
+        jobs = []
         for r in self.records.values():
-            data = r.source.read_bytes()
-            inputs = self.page_inputs[r.page] = {**self.inputs, r.display: cache.digest(data)}
-            r.key = cache.key_of(inputs)
             self.used.add(r.key)
-            try:
-                entry = self.store.load(r.key, r.page)
-            except cache.Damaged as error:
-                log.info("executed-pages: cache entry for %s damaged (%s), executing again",
-                         r.display, error)
-                self.store.remove(r.key)
-                entry, r.reason = None, "damaged cache entry"
-            if entry is not None:
-                r.notebook = self.store.notebook_path(r.key, r.page)
-                r.seconds, r.cpu_seconds, r.results = (
-                    entry["seconds"], entry["cpu_seconds"], entry["results"])
-                continue
-            old = previous.get(r.page, {}).get("inputs")
-            r.reason = r.reason or (cache.why_changed(old, inputs) if old else "no cache entry")
-            log.info("executed-pages: executing %s: %s", r.display, r.reason)
-            cwd = r.source.parent if self.config.cwd == "page" else self.project
-            jobs.append(Job(r.page, record.read_page(r.source, data.decode()), cwd, r.budget))
+            if r.reason is not None:
+                log.info("executed-pages: executing %s: %s", r.display, r.reason)
+                cwd = r.source.parent if self.config.cwd == "page" else self.project
+                notebook = record.read_page(r.source, r.source.read_text("utf-8"))
+                jobs.append(Job(r.page, notebook, cwd, r.budget))
         # Longest first (by the latest recorded time, else by budget): a shorter tail.
-        times = {entry["page"]: entry["seconds"] for entry in previous.values()}
+        times = {entry["page"]: entry["seconds"] for entry in self.store.entries()}
         return sorted(jobs, key=lambda job: (-times.get(job.page, job.budget), job.page))
 
     def _start(self, jobs: list[Any]) -> None:
@@ -278,23 +253,11 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 signal.signal(number, handler)
             self.handlers = {}
 
-    # -- navigation and pages ----------------------------------------------------------------
-
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         """List the times page in its section; render the pages with results last."""
         times = files.get_file_from_path(self.config.times_page)
-        if times is not None and times.page is not None and times.page not in nav.pages:
-            section = next((s for s in _sections(nav.items)
-                            if s.title == self.config.times_section), None)
-            if section is None:
-                section = Section(self.config.times_section, [])
-                nav.items.append(section)
-            times.page.parent = section
-            section.children.append(times.page)
-            nav.pages = [p for s in nav.items for p in _pages(s)]
-            for i, page in enumerate(nav.pages):
-                page.previous_page = nav.pages[i - 1] if i else None
-                page.next_page = nav.pages[i + 1] if i + 1 < len(nav.pages) else None
+        if times is not None and times.page is not None:
+            generated.add_to_nav(nav, times.page, self.config.times_section)
         order = {p.file.src_uri: i for i, p in enumerate(nav.pages)}
         self.ordered = sorted(self.records.values(), key=lambda r: (order.get(r.page, 1e9), r.page))
         marker = self.config.results_marker
@@ -335,9 +298,10 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         """Fail ``mkdocs build`` here if a page failed (it was named when it failed)."""
         self._wait()
         failed = [r.display for r in self.records.values() if r.error]
-        duplicate = generated.duplicate_results(list(self.records.values()))
-        if duplicate or (failed and not self.serving):
-            raise PluginError(f"executed-pages: {duplicate or 'failed: ' + ', '.join(failed)}")
+        problem = generated.duplicate_results(self.ordered) or (
+            failed and f"failed: {', '.join(failed)}")
+        if problem and not self.serving:
+            raise PluginError(f"executed-pages: {problem}")
         return env
 
     def on_post_build(self, config: MkDocsConfig) -> None:
@@ -351,13 +315,3 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         """Let running pages finish: their results are cached."""
         self._wait()
 
-
-def _pages(item: Any) -> list[Page]:
-    if item.is_section:
-        return [p for child in item.children for p in _pages(child)]
-    return [item] if item.is_page else []
-
-
-def _sections(items: list[Any]) -> list[Section]:
-    found = [item for item in items if isinstance(item, Section)]
-    return [s for section in found for s in [section, *_sections(section.children)]]
