@@ -97,7 +97,7 @@ def build(project: Path, *, execute: bool = True) -> tuple[float, str]:
     seconds = time.perf_counter() - started
     if result.returncode != 0:
         sys.exit(f"build failed:\n{result.stdout}\n{result.stderr}")
-    summary = re.search(r"executed-pages: .*", result.stdout + result.stderr)
+    summary = re.search(r"executed-pages: \d+ pages.*", result.stdout + result.stderr)
     return seconds, summary.group(0) if summary else ""
 
 

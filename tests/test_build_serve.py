@@ -5,9 +5,8 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from test_build_zygote import assert_all_gone
-
 from live_server import fetch, free_address, stop, wait_for_text
+from test_build_zygote import assert_all_gone
 
 #: Prints a value from the page itself, one from the fake library and one from a module the
 #: zygote preloads, and writes its process ids (not printed) for the test to check.

@@ -18,6 +18,7 @@ import importlib
 import json
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -254,9 +255,8 @@ class Zygote:
         """
         if self._files is not None:
             return
-        assert self.process.stdout is not None
-        ready = select.select([self.process.stdout], [], [], timeout)[0]
-        line = self.process.stdout.readline() if ready else b""
+        out = self.process.stdout
+        line = out.readline() if out and select.select([out], [], [], timeout)[0] else b""
         status = json.loads(line) if line.startswith(b"{") else {"error": "no answer"}
         if "error" in status:
             self.close()
@@ -283,17 +283,15 @@ class Zygote:
         return None
 
     def close(self, kill: bool = False) -> None:
-        """Stop the zygote (it kills its kernels) and remove its folder."""
-        if kill:
-            self.process.kill()
+        """Stop the zygote (closing its stdin, or killing it) with its kernels and folder."""
         with contextlib.suppress(OSError):
-            self.process.stdin.close()  # type: ignore[union-attr]
+            self.process.kill() if kill else self.process.stdin.close()  # type: ignore[union-attr]
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        self.process.stdout.close()  # type: ignore[union-attr]
-        import shutil
-
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()  # type: ignore[union-attr]
         shutil.rmtree(self.folder, ignore_errors=True)

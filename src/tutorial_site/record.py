@@ -130,10 +130,14 @@ def error_notebook(
 ) -> nbformat.NotebookNode:
     """The page as served when it failed: the error first, then what ran until then."""
     source = notebook.cells[index].source if index is not None else ""
+
+    def pre(text: str) -> str:  # one line: a blank line would end the HTML block
+        return "<pre>" + html.escape(text).replace("\n", "&#10;") + "</pre>"
+
     box = (
         '<div class="admonition failure"><p class="admonition-title">This page failed to '
-        f"execute</p><pre>{html.escape(f'{record.display}: {record.error}')}</pre>"
-        f"<p>The cell's source:</p><pre>{html.escape(source)}</pre></div>"
+        f"execute</p>{pre(f'{record.display}: {record.error}')}<p>The cell's source:</p>"
+        f"{pre(source)}</div>"
     )
     failed = nbformat.from_dict(notebook)
     title = next((c for c in failed.cells if c.cell_type == "markdown"), None)
