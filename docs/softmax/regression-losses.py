@@ -16,12 +16,15 @@
 # %%
 import math
 
-import matplotlib.pyplot as plt
 import torch
 from torch import nn
 from torch.distributions import Laplace, Normal
 
-from tutorial_lib.plotting import show_figure
+from tutorial_lib.plotting import (
+    make_panels,
+    plot_functions,
+    show_figure,
+)
 from tutorial_lib.report import show_markdown
 
 # %% [markdown]
@@ -89,25 +92,14 @@ l1_loss(at_zero, torch.zeros(())).backward()
 assert at_zero.grad == 0
 
 # %%
-fig, (ax_loss, ax_grad) = plt.subplots(1, 2, figsize=(9, 3.4))
 zero = torch.zeros_like(residual)
-for name, loss_fn in losses.items():
-    ax_loss.plot(residual, loss_fn(residual, zero), label=name)
-    ax_grad.plot(residual, gradients[name], label=name)
-ax_loss.set_title("loss")
-ax_grad.set_title(r"gradient $\partial l / \partial \hat{y}$")
-for ax in (ax_loss, ax_grad):
-    ax.set_xlabel(r"residual $r = \hat{y} - y$")
-    ax.grid(True, alpha=0.3)
-    ax.legend()
-fig.tight_layout()
-show_figure(
-    fig,
-    alt="Left: the L2 loss is a parabola, the L1 loss a V, and the "
-    "Huber loss follows the parabola between -1 and 1 and then grows "
-    "linearly. Right: their gradients: a straight line for L2, a step "
-    "from -1 to 1 for L1, and for Huber the line clipped at -1 and 1.",
-)
+fig, (ax_loss, ax_grad) = make_panels(2, sharex=True)
+curves = {name: fn(residual, zero) for name, fn in losses.items()}
+plot_functions(residual, curves, xlabel="residual r", ylabel="loss",
+               ax=ax_loss)
+plot_functions(residual, gradients, xlabel="residual r",
+               ylabel="gradient", ax=ax_grad)
+show_figure(fig)
 
 # %% [markdown]
 # ## The likelihood behind the L2 loss
@@ -149,19 +141,13 @@ torch.testing.assert_close(
     -gaussian.log_prob(residual), l2_loss(residual, zero) + constant
 )
 
-fig, ax = plt.subplots(figsize=(5.5, 3.4))
-ax.plot(residual, l2_loss(residual, zero), label="L2 loss")
-ax.plot(residual, likelihood, label="likelihood", color="tab:green")
-ax.plot(residual, gradients["L2"], label="gradient", color="tab:orange")
-ax.set_xlabel(r"residual $r = \hat{y} - y$")
-ax.grid(True, alpha=0.3)
-ax.legend()
-show_figure(
-    fig,
-    alt="The L2 loss (a parabola), its Gaussian likelihood (a bell "
-    "curve peaking at r = 0) and its gradient (a straight line through "
-    "0) against the residual r from -3 to 3.",
+fig = plot_functions(
+    residual,
+    {"L2 loss": l2_loss(residual, zero), "gradient": gradients["L2"],
+     "likelihood": likelihood},
+    xlabel="residual r",
 )
+show_figure(fig)
 
 # %%
 r_far = 3.0
