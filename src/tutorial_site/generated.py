@@ -1,8 +1,7 @@
-"""Content the plugin generates: the computation-times page, the results table, downloads."""
+"""Content the plugin generates: the computation-times page and the results table."""
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 from collections.abc import Sequence
@@ -13,7 +12,7 @@ from typing import Any
 import jupytext
 import nbformat
 
-#: Kernel spec written into notebooks (executed ones and the clean download).
+#: Kernel spec written into executed notebooks.
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 _TITLE = re.compile(r"^# # (.+?)\s*$", re.MULTILINE)
 
@@ -73,11 +72,6 @@ def read_page(path: Path, text: str | None = None) -> nbformat.NotebookNode:
     notebook.metadata["kernelspec"] = dict(KERNELSPEC)
     notebook.metadata.setdefault("language_info", {"name": "python"})
     return notebook
-
-
-def clean_notebook_text(path: Path, text: str | None = None) -> str:
-    """Return the page at ``path`` as ``.ipynb`` text without outputs (the download)."""
-    return jupytext.writes(read_page(path, text), fmt="ipynb")
 
 
 def _escape_cell(text: str) -> str:
@@ -196,22 +190,3 @@ def format_value(value: float, fmt: str) -> str:
         if value.is_integer():
             return format(int(value), fmt)
         raise
-
-
-def downloads_html(stem: str) -> str:
-    """Return the links to a page's ``.ipynb`` and ``.py`` downloads (written next to it)."""
-    name = html.escape(stem, quote=True)
-    return (
-        '<p class="executed-pages-downloads">Run this page yourself: download it as a '
-        f'<a href="{name}.ipynb" download>notebook (.ipynb)</a> or as a '
-        f'<a href="{name}.py" download>Python script (.py)</a>.</p>'
-    )
-
-
-def insert_after_title(content: str, snippet: str) -> str:
-    """Insert ``snippet`` right after the first ``</h1>`` of ``content`` (else at its top)."""
-    end = content.find("</h1>")
-    if end == -1:
-        return snippet + content
-    end += len("</h1>")
-    return content[:end] + snippet + content[end:]

@@ -17,7 +17,6 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import fnmatch
-import hashlib
 import logging
 import os
 import re
@@ -38,6 +37,7 @@ from mkdocs.structure.pages import Page
 
 from tutorial_site import cache as cache_mod
 from tutorial_site import generated
+from tutorial_site.downloads import Downloads
 
 log = logging.getLogger("mkdocs.plugins.executed_pages")
 _HEADING_ID = re.compile(r"<h([1-6])\b[^>]*?\sid=\"([^\"]+)\"", re.IGNORECASE)
@@ -151,6 +151,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         self.project_dir = Path(config.config_file_path or ".").resolve().parent
         self.cache = cache_mod.PageCache(self.project_dir / self.config.cache_dir)
         self.workers = self.config.workers or os.cpu_count() or 1
+        self.downloads = Downloads(self.project_dir, config.site_url)
         if self.workers < 1 or self.config.threads < 1:
             raise PluginError("executed-pages: 'workers' and 'threads' must be at least 1")
         if self.config.budget <= 0 or any(v <= 0 for v in self.config.budgets.values()):
@@ -206,6 +207,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 f"executed-pages: {self.config.times_page} is generated; remove it from docs/"
             )
         self._notebooks = self._execute(self._records) if self.config.execute else {}
+        if self.config.downloads:
+            self.downloads.add_files(files, config, {r.page: r.source for r in self._records})
         # Its content is written once every page has run (see _finish).
         files.append(File.generated(config, self.config.times_page, content=""))
         return files
@@ -526,36 +529,15 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         align_toc(page.toc, html)
         if not self.config.downloads:
             return html
-        stem = Path(page.file.src_uri).stem
-        return generated.insert_after_title(html, generated.downloads_html(stem))
+        return self.downloads.links(html, page.file.src_uri, self.config.execute)
 
     def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
-        """Write the page's clean ``.ipynb`` and its ``.py`` next to its HTML."""
-        record = self._by_page.get(page.file.src_uri)
-        if not self.config.downloads or record is None:
-            return output
-        folder = Path(page.file.abs_dest_path).parent
-        folder.mkdir(parents=True, exist_ok=True)
-        stem = record.source.stem
-        data = record.source.read_bytes()
-        (folder / f"{stem}.py").write_bytes(data)
-        (folder / f"{stem}.ipynb").write_text(self._clean_notebook(record, data), encoding="utf-8")
+        """Write the page's downloads (notebooks and script) next to its HTML."""
+        src_uri = page.file.src_uri
+        if self.config.downloads and src_uri in self._by_page:
+            folder = Path(page.file.abs_dest_path).parent
+            self.downloads.write(src_uri, folder, self._notebooks.get(src_uri))
         return output
-
-    def _clean_notebook(self, record: generated.PageRecord, data: bytes) -> str:
-        """The page's download notebook, converted once per page version (kept in the cache)."""
-        digest = hashlib.sha256(data + cache_mod.plugin_source_hash().encode()).hexdigest()
-        name = f"{digest}.ipynb"
-        self._used_keys.add(name)
-        path = self.cache.download_path(name)
-        try:
-            text = path.read_text(encoding="utf-8")
-            os.utime(path)
-            return text
-        except OSError:
-            text = generated.clean_notebook_text(record.source, data.decode("utf-8"))
-            cache_mod.atomic_write(path, text)
-            return text
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Drop cache entries no page of this (successful) build used."""
