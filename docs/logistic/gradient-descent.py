@@ -126,7 +126,7 @@ show_markdown(
 # Now the same step a thousand times, written out as a loop, recording
 # the loss and the parameters after every
 # [epoch](../../glossary/#epoch) (here one epoch is one step, since each
-# step uses all three samples). The right panel draws the path of
+# step uses all three samples). The lower panel draws the path of
 # $(w, b)$ over the contour lines of the loss $L(w, b)$, computed on a
 # grid.
 
@@ -159,7 +159,7 @@ def train(lr, num_epochs, momentum=0.0):
 
 model, losses, path = train(lr, num_epochs=1000)
 
-# The loss surface L(w, b) on a grid, for the right panel.
+# The loss surface L(w, b) on a grid, for the lower panel.
 w_grid, b_grid = torch.meshgrid(
     torch.linspace(-1, 4, 121),
     torch.linspace(-8, 2, 121),
@@ -170,7 +170,7 @@ loss_grid = binary_cross_entropy_with_logits(
     logits_grid, y.squeeze(1).expand_as(logits_grid), reduction="none"
 ).sum(-1)
 
-fig, (ax_loss, ax_path) = make_panels(1, 2)
+fig, (ax_loss, ax_path) = make_panels(2)
 plot_training({"summed BCE": losses}, ylabel="loss L(w, b)", ax=ax_loss)
 plot_loss_surface(
     w_grid, b_grid, loss_grid, path=[(w0, b0), *path],
@@ -179,8 +179,8 @@ plot_loss_surface(
 )
 show_figure(
     fig,
-    alt="Left: the summed loss falls quickly over the first epochs, "
-    "then slowly. Right: contour lines of the loss over w and b, a "
+    alt="Top: the summed loss falls quickly over the first epochs, "
+    "then slowly. Bottom: contour lines of the loss over w and b, a "
     "long narrow valley, with the path of gradient descent running "
     "down into it and then slowly along it.",
 )

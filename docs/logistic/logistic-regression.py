@@ -198,10 +198,9 @@ show_markdown(
 # compute the difference of distributions"). Both losses are in fact
 # negative log-likelihoods, each for its own kind of target:
 #
-# - a real-valued target with Gaussian noise, $y \sim
-#   \mathcal N(\hat y, s^2)$, has
-#   $-\log p(y) = \frac{(y - \hat y)^2}{2 s^2}
-#   + \log\big(s\sqrt{2\pi}\big)$:
+# - a real-valued target with Gaussian noise,
+#   $y \sim \mathcal N(\hat y, s^2)$, has $-\log p(y) =
+#   \frac{(y - \hat y)^2}{2 s^2} + \log\big(s\sqrt{2\pi}\big)$:
 #   minimising the squared error is maximising that likelihood;
 # - a 0/1 label drawn like a biased coin,
 #   $y \sim \operatorname{Bernoulli}(\hat y)$, has
@@ -582,7 +581,8 @@ fig = plot_probability_curve(
     x, y, hours, p_pass, boundary=boundary,
     points={"p(4 h)": (4.0, p_4h)},
     xlabel="hours studied", ylabel="probability of passing",
-    curve_label="p(pass) = σ(w·hours + b)", data_label="training data",
+    curve_label="p(pass) = σ(w·hours + b)",
+    data_label="training data",
     legend_loc="lower right",
 )
 show_figure(fig)
