@@ -63,3 +63,21 @@ def test_mismatched_lengths_raise_eagerly():
         iterate_batches(X, torch.zeros(4), 2)
     with pytest.raises(ValueError, match="0-d"):
         iterate_batches(torch.tensor(1.0), torch.tensor(1.0), 1)
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_batches_are_copies_not_views(shuffle):
+    X, y = make_data(6)
+    X_before, y_before = X.clone(), y.clone()
+    for X_batch, y_batch in iterate_batches(X, y, 4, shuffle=shuffle):
+        assert X_batch.untyped_storage().data_ptr() != X.untyped_storage().data_ptr()
+        assert y_batch.untyped_storage().data_ptr() != y.untyped_storage().data_ptr()
+        X_batch += 100
+        y_batch += 100
+    torch.testing.assert_close(X, X_before, rtol=0, atol=0)
+    torch.testing.assert_close(y, y_before, rtol=0, atol=0)
+
+
+def test_docstring_says_copies():
+    doc = iterate_batches.__doc__
+    assert "copy" in doc and "not a view" in doc

@@ -35,14 +35,27 @@ def printed_text(soup):
 
 
 def figure_images(soup):
-    """<img> elements with an inline PNG inside executed outputs (not the page chrome)."""
+    """<img> elements of figures inside executed outputs (not the page chrome).
+
+    A figure is an inline PNG (``data:image/png;base64,...``) or a PNG file of the site.
+    """
     images = []
     for area in soup.select(".jp-OutputArea-output"):
         for img in area.find_all("img"):
             src = img.get("src", "")
-            if src.startswith("data:image/png;base64,"):
+            if src.startswith("data:image/png;base64,") or src.split("?")[0].endswith(".png"):
                 images.append(img)
     return images
+
+
+def image_bytes(site, page_path, img):
+    """The PNG bytes of a figure <img>: decoded inline data or the file it points to."""
+    src = img["src"]
+    if src.startswith("data:"):
+        return base64.b64decode(src.split(",", 1)[1])
+    target = (site / page_path).parent / src.split("?")[0]
+    assert target.is_file(), f"figure file {src} of {page_path} is missing"
+    return target.read_bytes()
 
 
 def printed_number(text, label):
@@ -79,12 +92,25 @@ def test_pilot_prints_w_b_and_p4h_and_quotes_them_in_prose(pilot):
     assert 1 / (1 + math.exp(-(4 * w + b))) == pytest.approx(p_4h, abs=1e-3)
 
 
-def test_pilot_shows_the_pass_curve_as_an_image(pilot):
+def test_pilot_shows_the_pass_curve_as_an_image(built_site, pilot):
     images = figure_images(pilot)
     assert images, "the pilot page has no figure image in its outputs"
-    curve = [img for img in images if "probability of passing" in img.get("alt", "")]
-    assert curve, f"no figure with alt text about the probability of passing: {images}"
-    data = base64.b64decode(curve[0]["src"].split(",", 1)[1])
+    curves = [
+        img
+        for img in images
+        if "Probability curve" in img.get("alt", "") and "hours studied" in img["alt"]
+    ]
+    assert curves, f"no figure with alt text about the pass curve: {images}"
+    # The pass curve's alt text quotes the run's decision boundary and p(4 h).
+    text = printed_text(pilot)
+    w, b = printed_number(text, "w"), printed_number(text, "b")
+    p_4h = printed_number(text, "p(4 h)")
+    alt = curves[0]["alt"]
+    match = re.search(r"decision boundary is at hours studied = (-?\d+\.\d{2})", alt)
+    assert match, f"the pass curve's alt text does not give the boundary: {alt}"
+    assert float(match.group(1)) == pytest.approx(-b / w, abs=0.01)
+    assert f"p(4 h) = {p_4h:.2f}" in alt, alt
+    data = image_bytes(built_site, PILOT, curves[0])
     assert data.startswith(PNG_MAGIC) and len(data) > 5000
 
 
@@ -96,3 +122,31 @@ def test_chapter_pages_have_figures_and_no_errors(built_site, path):
     assert all(img.get("alt", "").strip() for img in figure_images(soup))
     assert not outputs(soup, "application/vnd.jupyter.stderr"), f"{path} printed to stderr"
     assert not soup.select(".jp-OutputArea-output[data-mime-type*='error']")
+
+
+def test_pilot_runs_the_notes_code_and_shows_its_real_errors(pilot):
+    text = printed_text(pilot)
+    # Note 000's model: super() without self, forward() without x.
+    assert "AttributeError: cannot assign module before Module.__init__() call" in text
+    assert "TypeError: LinearModel.forward() takes 1 positional argument but 2 were given" in text
+    # Note 002's code without `import torch`.
+    assert "NameError: name 'torch' is not defined" in text
+    # size_average=False warns; F.sigmoid does not (torch 2.14.1).
+    assert "UserWarning: size_average and reduce args will be deprecated" in text
+    assert "F.sigmoid: 0 warnings" in text
+    # .view fails on a transpose where reshape copies.
+    assert "view: RuntimeError: view size is not compatible" in text
+
+
+@pytest.mark.parametrize("path", CHAPTER)
+def test_chapter_pages_end_with_summary_exercises_and_next(built_site, path):
+    soup = soup_of(built_site, path)
+    headings = [h.get_text(" ", strip=True).rstrip("¶ ") for h in soup.find_all("h2")]
+    assert "Summary" in headings and "Exercises" in headings, headings
+    assert headings.index("Summary") < headings.index("Exercises")
+    text = soup.get_text(" ", strip=True)
+    numbers = [int(n) for n in re.findall(r"Exercise (\d+)\.", text)]
+    assert 3 <= len(numbers) <= 5 and numbers == list(range(1, len(numbers) + 1)), numbers
+    solutions = [int(n) for n in re.findall(r"Solution (\d+)\.", text)]
+    assert solutions == numbers, solutions
+    assert re.search(r"Next: .+", text), f"{path} has no closing 'Next:' sentence"

@@ -5,6 +5,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tutorial_lib.binary_cross_entropy import binary_cross_entropy
+from tutorial_lib.logistic import LogisticRegression, sigmoid
 from tutorial_lib.training import History, fit
 
 
@@ -192,3 +194,68 @@ def test_bad_arguments():
             metric=accuracy,
             test_data=(X, y[:-1]),
         )
+
+
+def zero_initialised_model():
+    model = LogisticRegression(1)
+    with torch.no_grad():
+        model.linear.weight.zero_()
+        model.linear.bias.zero_()
+    return model
+
+
+def test_zero_initialised_model_learns_with_the_librarys_sigmoid_and_bce():
+    # Regression: the old sigmoid had gradient 0 at 0, so a model starting at zero never moved.
+    X, y = separable()
+    model, reference = zero_initialised_model(), zero_initialised_model()
+    history = fit(
+        model,
+        lambda logits, y: binary_cross_entropy(sigmoid(logits), y),
+        torch.optim.SGD(model.parameters(), lr=0.5),
+        X,
+        y,
+        num_epochs=10,
+        batch_size=3,
+    )
+    fit(
+        reference,
+        lambda logits, y: F.binary_cross_entropy(torch.sigmoid(logits), y),
+        torch.optim.SGD(reference.parameters(), lr=0.5),
+        X,
+        y,
+        num_epochs=10,
+        batch_size=3,
+    )
+    assert model.linear.weight.item() > 1.0  # y = 1 exactly where X > 0
+    assert history.train_loss[-1] < 0.5 * history.train_loss[0]
+    torch.testing.assert_close(model.linear.weight, reference.linear.weight)
+    torch.testing.assert_close(model.linear.bias, reference.linear.bias)
+
+
+def test_predict_proba_and_bce_on_separable_float32_data_stay_finite():
+    # Regression: in float32 sigmoid(z) is exactly 1 for z >= 17; the old BCE's gradient
+    # there was NaN, and the weights turned NaN after a few steps.
+    X = torch.linspace(-3, 3, 20).unsqueeze(1)
+    y = (X > 0).float()
+    torch.manual_seed(0)
+    model = LogisticRegression(1)
+    reference = LogisticRegression(1)
+    reference.load_state_dict(model.state_dict())
+    optimizer = torch.optim.SGD(model.parameters(), lr=10.0)
+    ref_optimizer = torch.optim.SGD(reference.parameters(), lr=10.0)
+    saturated = 0
+    for _ in range(100):
+        p = model.predict_proba(X)
+        saturated += int(((p == 0) | (p == 1)).sum())
+        optimizer.zero_grad()
+        binary_cross_entropy(p, y).backward()
+        optimizer.step()
+        ref_optimizer.zero_grad()
+        F.binary_cross_entropy(torch.sigmoid(reference(X)), y).backward()
+        ref_optimizer.step()
+    assert saturated > 100  # probabilities of exactly 0 or 1 did occur
+    parameters = torch.cat([p.detach().flatten() for p in model.parameters()])
+    assert torch.isfinite(parameters).all()
+    assert (model.predict(X) == y).all()
+    torch.testing.assert_close(model.linear.weight, reference.linear.weight)
+    torch.testing.assert_close(model.linear.bias, reference.linear.bias)

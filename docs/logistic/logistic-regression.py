@@ -39,15 +39,17 @@ import inspect
 import math
 import warnings
 
-import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.distributions import Bernoulli, Normal
 
 from tutorial_lib.binary_cross_entropy import binary_cross_entropy
-from tutorial_lib.curves import plot_curves
-from tutorial_lib.plotting import show_figure
+from tutorial_lib.plotting import (
+    plot_probability_curve,
+    plot_training,
+    show_figure,
+)
 from tutorial_lib.report import record_result, show_markdown
 
 torch.set_num_threads(1)  # tensors this small run fastest on 1 thread
@@ -196,10 +198,9 @@ show_markdown(
 # compute the difference of distributions"). Both losses are in fact
 # negative log-likelihoods, each for its own kind of target:
 #
-# - a real-valued target with Gaussian noise, $y \sim
-#   \mathcal N(\hat y, s^2)$, has
-#   $-\log p(y) = \frac{(y - \hat y)^2}{2 s^2}
-#   + \log\big(s\sqrt{2\pi}\big)$:
+# - a real-valued target with Gaussian noise,
+#   $y \sim \mathcal N(\hat y, s^2)$, has $-\log p(y) =
+#   \frac{(y - \hat y)^2}{2 s^2} + \log\big(s\sqrt{2\pi}\big)$:
 #   minimising the squared error is maximising that likelihood;
 # - a 0/1 label drawn like a biased coin,
 #   $y \sim \operatorname{Bernoulli}(\hat y)$, has
@@ -576,27 +577,15 @@ print("with no_grad:", p_pass.numpy().shape)
 # curve crosses it:
 
 # %%
-fig, ax = plt.subplots(figsize=(7, 4))
-ax.plot(hours.squeeze(1), p_pass.squeeze(1),
-        label="p(pass) = σ(w·hours + b)")
-ax.axhline(0.5, color="gray", linestyle="--", linewidth=1, label="0.5")
-ax.axvline(boundary, color="tab:red", linestyle=":",
-           label=f"decision boundary −b/w = {boundary:.2f} h")
-ax.scatter(x.squeeze(1), y.squeeze(1), color="black", zorder=3,
-           label="training data")
-ax.scatter([4.0], [p_4h], color="tab:orange", marker="D", zorder=3,
-           label=f"p(4 h) = {p_4h:.2f}")
-ax.set_xlabel("hours studied")
-ax.set_ylabel("probability of passing")
-ax.set_ylim(-0.05, 1.05)
-ax.grid(True, alpha=0.3)
-ax.legend(loc="lower right")
-show_figure(
-    fig,
-    alt="S-shaped curve of the probability of passing against 0 to 10 "
-    f"hours studied, rising through 0.5 at the decision boundary "
-    f"{boundary:.2f} hours; p(4 h) = {p_4h:.2f}.",
+fig = plot_probability_curve(
+    x, y, hours, p_pass, boundary=boundary,
+    points={"p(4 h)": (4.0, p_4h)},
+    xlabel="hours studied", ylabel="probability of passing",
+    curve_label="p(pass) = σ(w·hours + b)",
+    data_label="training data",
+    legend_loc="lower right",
 )
+show_figure(fig)
 
 # %% [markdown]
 # ## Sum or mean?
@@ -655,21 +644,14 @@ for p_scaled, p_sum, p_model in zip(
     torch.testing.assert_close(p_scaled, p_sum)
     torch.testing.assert_close(p_sum, p_model)  # and the run above
 
-fig, ax = plt.subplots(figsize=(7, 4))
-plot_curves(
-    ax,
+fig = plot_training(
     {
         'reduction="sum", lr = 0.01': losses_sum,
         'reduction="mean", lr = 0.01': losses_mean,
     },
     ylabel="mean BCE per sample",
 )
-show_figure(
-    fig,
-    alt="Two loss curves over 1000 epochs from the same start: the "
-    "summed-loss run falls faster than the mean-loss run at the same "
-    "learning rate.",
-)
+show_figure(fig)
 
 # %% tags=["remove_input"]
 show_markdown(
@@ -723,23 +705,13 @@ with torch.no_grad():
 print(f"w = {w_middle:.4f}, b = {b_middle:.4f}, p at 1, 2, 3 h =",
       [round(p, 4) for p in p_middle.tolist()])
 
-fig, ax = plt.subplots(figsize=(7, 4))
-ax.plot(hours.squeeze(1), p_middle_curve,
-        label="learned σ(w·hours + b)")
-ax.scatter(x.squeeze(1), y_middle.squeeze(1), color="black", zorder=3,
-           label="data y = [0, 1, 0]")
-ax.axhline(0.5, color="gray", linestyle="--", linewidth=1)
-ax.set_xlabel("hours studied")
-ax.set_ylabel("probability of passing")
-ax.set_ylim(-0.05, 1.05)
-ax.grid(True, alpha=0.3)
-ax.legend(loc="upper right")
-show_figure(
-    fig,
-    alt="For data 0, 1, 0 at 1, 2, 3 hours the learned logistic curve "
-    "is flat at one third: it cannot rise to the middle point and fall "
-    "again.",
+fig = plot_probability_curve(
+    x, y_middle, hours, p_middle_curve,
+    xlabel="hours studied", ylabel="probability of passing",
+    curve_label="learned σ(w·hours + b)",
+    data_label="data y = [0, 1, 0]", legend_loc="upper right",
 )
+show_figure(fig)
 
 # %% tags=["remove_input"]
 show_markdown(

@@ -15,14 +15,13 @@
 import math
 from itertools import pairwise
 
-import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 from torch.distributions import Categorical, kl_divergence
 
 from tutorial_lib.cross_entropy import cross_entropy
 from tutorial_lib.one_hot import one_hot
-from tutorial_lib.plotting import show_figure
+from tutorial_lib.plotting import plot_functions, show_figure
 from tutorial_lib.report import show_markdown
 from tutorial_lib.softmax import log_softmax, softmax
 
@@ -109,17 +108,13 @@ torch.testing.assert_close(
 
 # %%
 p_true = torch.linspace(0.005, 1, 200)
-fig, ax = plt.subplots(figsize=(5.5, 3.2))
-ax.plot(p_true, -p_true.log())
-ax.set_xlabel(r"probability of the true class $\hat{y}_y$")
-ax.set_ylabel(r"loss $-\log \hat{y}_y$")
-ax.grid(True, alpha=0.3)
-show_figure(
-    fig,
-    alt="The cross-entropy loss minus log p plotted against the "
-    "probability p of the true class: it falls from "
-    f"{-math.log(p_true[0]):.1f} at p = {p_true[0]:.3f} to 0 at p = 1.",
+fig = plot_functions(
+    p_true, {"-log p": -p_true.log()},
+    xlabel="probability p of the true class", ylabel="loss",
 )
+show_figure(fig, alt="The loss -log p against the probability p of "
+            f"the true class: it falls from {-p_true[0].log():.1f} at "
+            f"p = {p_true[0]:.3f} to 0 at p = 1.")
 
 # %% [markdown]
 # ## Binary cross-entropy is the two-class case
@@ -214,9 +209,9 @@ torch.testing.assert_close(softmax(o / 0.01), hardmax)
 #   proportion to its probability. Raising only a wrong class's logit
 #   raises the loss.
 # - "Pulling the true class apart" is right, with no end to it: with
-#   the true logit $m$ above $q - 1$ equal others, the loss is
-#   $\log(1 + (q - 1) e^{-m})$, which keeps falling as the margin $m$
-#   grows and is never exactly zero.
+#   the true class's logit at $m$ and the $q - 1$ others at 0, the
+#   loss is $\log(1 + (q - 1) e^{-m})$, which keeps falling as the
+#   margin $m$ grows and reaches zero only in the limit.
 
 # %%
 y0 = torch.tensor([0])
@@ -242,7 +237,7 @@ show_markdown(
     + ", ".join(f"{m:g}" for m in margins)
     + " give the losses "
     + ", ".join(f"**{v:.2g}**" for v in margin_losses)
-    + ": smaller and smaller, never zero."
+    + ": smaller and smaller, but not zero."
 )
 
 # %% [markdown]

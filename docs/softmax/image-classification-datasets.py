@@ -18,7 +18,6 @@ import os
 import time
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import torch
 from torch.utils.data import DataLoader
 from torchvision import datasets, transforms
@@ -28,7 +27,7 @@ from tutorial_lib.data import (
     load_mnist,
     user_cache_dir,
 )
-from tutorial_lib.plotting import show_figure
+from tutorial_lib.plotting import show_figure, show_images
 from tutorial_lib.report import show_markdown
 
 # %% [markdown]
@@ -235,40 +234,27 @@ show_markdown(
 
 
 # %%
-def sample_grid(split, per_class: int, *, seed: int = 0):
-    """``per_class`` random images of each class, one row each."""
+def sample_per_class(split, per_class: int, *, seed: int = 0):
+    """Indices of ``per_class`` random images of each class."""
     generator = torch.Generator().manual_seed(seed)
-    n_rows = len(split.classes)
-    fig, axes = plt.subplots(
-        n_rows, per_class, figsize=(per_class * 0.9, n_rows * 0.95)
-    )
-    for k, name in enumerate(split.classes):
+    chosen = []
+    for k in range(len(split.classes)):
         (indices,) = torch.nonzero(split.labels == k, as_tuple=True)
         order = torch.randperm(len(indices), generator=generator)
-        chosen = indices[order[:per_class]]
-        for ax, index in zip(axes[k], chosen, strict=True):
-            ax.imshow(split.images[index].numpy(), cmap="gray_r",
-                      vmin=0, vmax=255)
-            ax.set_xticks([])
-            ax.set_yticks([])
-        axes[k, 0].set_ylabel(name, rotation=0, ha="right",
-                              va="center", fontsize=9)
-    fig.tight_layout(pad=0.2)
-    return fig
+        chosen.append(indices[order[:per_class]])
+    return torch.cat(chosen)
 
 
-fig = sample_grid(fashion_train, per_class=8)
-show_figure(
-    fig,
-    alt="Grid of Fashion-MNIST training images, eight per class, "
-    "one row for each of the ten classes from T-shirt/top to Ankle "
-    "boot.",
-)
+shown = sample_per_class(fashion_train, per_class=8)
+fig = show_images(fashion_train.images[shown], ncols=8,
+                  row_labels=fashion_train.classes,
+                  suptitle="Fashion-MNIST training images")
+show_figure(fig)
 
 # %% [markdown]
-# Shirts, T-shirts, pullovers and coats look alike at 28 x 28 pixels;
-# expect the classifier to confuse them most (an exercise below
-# measures how alike the classes are on average).
+# Shirts, T-shirts, pullovers and coats look alike at this
+# resolution; expect the classifier to confuse them most (an exercise
+# below measures how alike the classes are on average).
 #
 # ## MNIST
 #
@@ -290,12 +276,11 @@ show_markdown(
 )
 
 # %%
-fig = sample_grid(mnist_train, per_class=8, seed=1)
-show_figure(
-    fig,
-    alt="Grid of MNIST training images, eight handwritten digits per "
-    "row, one row for each digit from 0 to 9.",
-)
+shown = sample_per_class(mnist_train, per_class=8, seed=1)
+fig = show_images(mnist_train.images[shown], ncols=8,
+                  row_labels=mnist_train.classes,
+                  suptitle="MNIST training images")
+show_figure(fig)
 
 # %% [markdown]
 # ## CIFAR-10

@@ -11,12 +11,11 @@
 # predicted probabilities live in the same space.
 
 # %%
-import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
 from tutorial_lib.one_hot import one_hot
-from tutorial_lib.plotting import show_figure
+from tutorial_lib.plotting import plot_matrix, show_figure
 from tutorial_lib.report import show_markdown
 
 # %% [markdown]
@@ -145,30 +144,22 @@ show_markdown(
 # %% [markdown]
 # ## A picture of a one-hot matrix
 #
-# Each row is a sample, each column a class; the dark cell of each
-# row marks its label.
+# Each row is a sample, each column a class; the one dark cell of
+# each row, marked 1, is in the column of its label.
 
 # %%
 generator = torch.Generator().manual_seed(0)
 labels = torch.randint(0, 10, (16,), generator=generator)
 encoded = one_hot(labels, 10)
 
-fig, ax = plt.subplots(figsize=(5, 6))
-ax.imshow(encoded.numpy(), cmap="Blues", vmin=0, vmax=1)
-ax.set_xticks(range(10))
-names = [f"sample {i}: y = {k}" for i, k in enumerate(labels.tolist())]
-ax.set_yticks(range(16), names)
-ax.set_xlabel("class j")
-ax.set_title("one_hot(y, 10)")
-for i, k in enumerate(labels.tolist()):
-    ax.text(k, i, "1", ha="center", va="center", color="lightyellow",
-            fontsize=8)
-show_figure(
-    fig,
-    alt="A 16 by 10 grid: one row per sample, one column per class; "
-    "in each row exactly one cell, in the column of the sample's "
-    "label, is filled and marked 1, the rest are 0.",
+fig = plot_matrix(
+    encoded, xlabel="class j", title="one_hot(y, 10)",
+    row_labels=[f"sample {i}: y = {k}"
+                for i, k in enumerate(labels.tolist())],
 )
+show_figure(fig, alt="one_hot(y, 10) of 16 random labels: a 16 by 10 "
+            "grid of 0s with a single 1 in each row, in the column of "
+            "that sample's label.")
 
 # %% [markdown]
 # ## Picking the probability of the true class

@@ -33,6 +33,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from tutorial_site import cache, generated, record
+from tutorial_site.downloads import Downloads
 from tutorial_site.kernel import Zygote, ZygoteUnsafeError
 
 log = logging.getLogger("mkdocs.plugins.executed_pages")
@@ -90,6 +91,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         """Resolve paths, check the options, quiet the renderer's per-page lines."""
         self.project = Path(config.config_file_path or ".").resolve().parent
         self.store = cache.Store(self.project / self.config.cache_dir)
+        self.downloads = Downloads(self.project, config.site_url)
         self.workers = self.config.workers or os.cpu_count() or 1
         if self.workers < 1 or self.config.threads < 1:
             raise PluginError("executed-pages: 'workers' and 'threads' must be at least 1")
@@ -123,6 +125,9 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         unknown = sorted(set(self.config.budgets) - set(self.records))
         if unknown:
             raise PluginError(f"executed-pages: 'budgets' names unknown pages: {unknown}")
+        if self.config.downloads:
+            pages = {r.page: r.source for r in self.records.values()}
+            self.downloads.add_files(files, config, pages)
         files.append(File.generated(config, self.config.times_page, content="",
                                     inclusion=InclusionLevel.NOT_IN_NAV))
         self.used: set[str] = set()
@@ -293,6 +298,20 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         table = generated.results_markdown(
             self.ordered, from_page=page.file.src_uri, executed=self.config.execute)
         return markdown.replace(self.config.results_marker, table)
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Link a tutorial page's downloads under its title."""
+        if not self.config.downloads or page.file.src_uri not in self.records:
+            return html
+        return self.downloads.links(html, page.file.src_uri, self.config.execute)
+
+    def on_post_page(self, output: str, page: Page, config: MkDocsConfig) -> str:
+        """Write a tutorial page's downloads next to its HTML."""
+        r = self.records.get(page.file.src_uri)
+        if self.config.downloads and r is not None:
+            executed = r.notebook if self.config.execute and not r.error else None
+            self.downloads.write(r.page, Path(page.file.abs_dest_path).parent, executed)
+        return output
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
         """Fail ``mkdocs build`` here if a page failed (it was named when it failed)."""

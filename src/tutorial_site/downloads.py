@@ -1,0 +1,266 @@
+"""Downloads of the tutorial pages: notebooks and scripts that install what they need.
+
+The plugin calls four entry points:
+
+- ``Downloads(project_dir, site_url)`` in ``on_config``. The set-up cell installs the wheel
+  from ``site_url``; the environment variable ``TUTORIAL_SITE_URL`` overrides it (forks).
+- ``Downloads.add_files(files, config, pages)`` in ``on_files``, with ``pages`` mapping each
+  tutorial page's docs path to its ``.py`` source. It builds the library's wheel (cached in
+  ``.cache/downloads`` by the hash of its sources), converts every page to its clean
+  notebook, and adds ``downloads/`` to the site as MkDocs files (so Markdown links to them
+  validate): the wheel, ``requirements.txt`` and ``notebooks.zip``.
+- ``Downloads.links(html, src_uri, executed)`` in ``on_page_content``: the download links
+  under the page's title (``executed``: the page has a notebook with outputs).
+- ``Downloads.write(src_uri, folder, executed)`` in ``on_post_page``: writes
+  ``<stem>.ipynb``, ``<stem>.py`` and, from the executed notebook at ``executed`` (None when
+  pages are not executed), ``<stem>-outputs.ipynb`` into the page's output folder.
+
+Notebooks and scripts start with the set-up cell (when the project has the library's
+sources); cells tagged ``solution`` are collapsed (``metadata.jupyter.source_hidden``, and
+``outputs_hidden`` where they have outputs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import jupytext
+import nbformat
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+
+LIBRARY = "tutorial_lib"
+#: What readers install; the versions in constraints.txt (the tested set) are lower bounds.
+REQUIREMENTS = ("torch", "torchvision", "matplotlib", "numpy")
+KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+SETUP = """\
+# Set-up: install tutorial_lib, the small library of these tutorials,
+# unless it is installed already (pip keeps the installed torch).
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("tutorial_lib") is None:
+    site = "{site}"
+    wheel = site + "downloads/{wheel}"
+    pip = [sys.executable, "-m", "pip", "install", wheel]
+    run = subprocess.run(pip, capture_output=True, text=True)
+    print(run.stdout, run.stderr)
+    run.check_returncode()
+    importlib.invalidate_caches()
+"""
+README = """\
+# {site_name}: the notebooks
+
+Every tutorial page of {site_url} as a Jupyter notebook. In this archive:
+
+{files}
+
+To run them, in this folder, with Python 3.10 or newer:
+
+```bash
+python -m venv .venv && . .venv/bin/activate
+{install} jupyterlab
+jupyter lab
+```
+
+`requirements.txt`: torch, torchvision, matplotlib, numpy (the tested versions as lower
+bounds); the wheel: `tutorial_lib`, the library the notebooks import. Each notebook's first
+cell installs the wheel from the site when `tutorial_lib` is missing, so a notebook also runs
+on its own (in Colab, say). Solutions are collapsed cells: try the exercise first. Datasets
+are downloaded on first use into `~/.cache/tutorial_lib`; to use a copy, set
+`TUTORIAL_LIB_DATA` to a folder holding `FashionMNIST/raw` and `MNIST/raw`.
+"""
+_DARK_FIGURE = re.compile(r'<img class="tl-figure-dark"[^>]*>')
+_CODE = hashlib.sha256(Path(__file__).read_bytes() + jupytext.__version__.encode()).hexdigest()
+_KEEP_UNUSED = 3600  # seconds a cache file no build used is kept
+
+
+def _digest(*parts: bytes | str | Path) -> str:
+    """A short hash of ``parts`` (a path stands for its file's bytes)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.read_bytes() if isinstance(part, Path) else part
+        digest.update((data.encode() if isinstance(data, str) else data) + b"\0")
+    return digest.hexdigest()[:24]
+
+
+def notebook_text(notebook: nbformat.NotebookNode, setup: str | None) -> str:
+    """Return ``notebook`` as a download: set-up cell first, solutions and dark figures hidden."""
+    if setup:
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(setup.rstrip("\n")))
+    for index, cell in enumerate(notebook.cells):
+        cell["id"] = f"cell-{index}"
+        if "solution" in cell.metadata.get("tags", []):
+            hidden = {"source_hidden": True, "outputs_hidden": bool(cell.get("outputs"))}
+            cell.metadata.setdefault("jupyter", {}).update(hidden)
+        for output in cell.get("outputs", []):
+            if "text/html" in output.get("data", {}):
+                output.data["text/html"] = _DARK_FIGURE.sub("", output.data["text/html"])
+    for key in ("jupytext", "executed_pages"):
+        notebook.metadata.pop(key, None)
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    notebook.metadata.setdefault("language_info", {"name": "python"})
+    return nbformat.writes(notebook)
+
+
+def script_text(text: str, setup: str | None) -> str:
+    """Return the page's percent-format source with the set-up cell after its header."""
+    if not setup:
+        return text
+    end = text.find("\n# ---\n", 1) + len("\n# ---\n") if text.startswith("# ---\n") else 0
+    head, body = text[:end], text[end:].lstrip("\n")
+    return head + ("\n" if head else "") + f"# %%\n{setup}\n" + body
+
+
+class Downloads:
+    """The downloads of one build (state kept between the plugin's hooks)."""
+
+    def __init__(self, project_dir: Path, site_url: str | None) -> None:
+        self.project_dir = project_dir
+        self.cache = project_dir / ".cache" / "downloads"
+        self.site_url = os.environ.get("TUTORIAL_SITE_URL") or site_url
+        self.setup: str | None = None
+        self.notebooks: dict[str, str] = {}
+        self.sources: dict[str, Path] = {}
+        self.used: set[Path] = set()
+
+    def add_files(self, files: Files, config: MkDocsConfig, pages: Mapping[str, Path]) -> None:
+        """Build the wheel and the clean notebooks; add ``downloads/`` to ``files``."""
+        self.cache.mkdir(parents=True, exist_ok=True)
+        self.used, self.sources = set(), dict(pages)
+        wheel = self._wheel()
+        if wheel is not None:
+            if not self.site_url:
+                raise PluginError("downloads: set site_url (or TUTORIAL_SITE_URL)")
+            site = self.site_url.rstrip("/") + "/"
+            self.setup = SETUP.format(site=site, wheel=wheel.name)
+        self.notebooks = {
+            page: self._converted(path.read_bytes(), jupytext.reads, fmt="py:percent").read_text(
+                encoding="utf-8"
+            )
+            for page, path in sorted(pages.items())
+        }
+        requirements = self._requirements()
+        archive = self._archive(config.site_name, wheel, requirements)
+        for name, content in (("requirements.txt", requirements), ("notebooks.zip", archive)):
+            files.append(File.generated(config, f"downloads/{name}", content=content))
+        if wheel is not None:
+            files.append(File.generated(config, f"downloads/{wheel.name}", abs_src_path=wheel))
+        self._evict()
+
+    def links(self, html: str, src_uri: str, executed: bool) -> str:
+        """Insert the page's download links after the first ``</h1>`` of ``html``."""
+        stem = PurePosixPath(src_uri).stem
+        outputs = f'<a href="{stem}-outputs.ipynb" download>notebook with outputs</a>, '
+        snippet = (
+            '<p class="executed-pages-downloads">Download this page: '
+            f'<a href="{stem}.ipynb" download>notebook</a>, {outputs if executed else ""}'
+            f'<a href="{stem}.py" download>Python script</a>.</p>'
+        )
+        end = html.find("</h1>")
+        end = 0 if end == -1 else end + len("</h1>")
+        return html[:end] + snippet + html[end:]
+
+    def write(self, src_uri: str, folder: Path, executed: Path | None) -> None:
+        """Write the page's downloads into ``folder``, the folder of its ``index.html``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = PurePosixPath(src_uri).stem
+        (folder / f"{stem}.ipynb").write_text(self.notebooks[src_uri], encoding="utf-8")
+        text = self.sources[src_uri].read_text(encoding="utf-8")
+        (folder / f"{stem}.py").write_text(script_text(text, self.setup), encoding="utf-8")
+        if executed is not None:
+            notebook = self._converted(executed.read_bytes(), nbformat.reads, as_version=4)
+            shutil.copyfile(notebook, folder / f"{stem}-outputs.ipynb")
+
+    def _converted(self, data: bytes, read: Callable[..., Any], **options: Any) -> Path:
+        """The download made from ``data`` with ``read``: converted once, kept in the cache."""
+        path = self.cache / f"{_digest(data, self.setup or '', _CODE)}.ipynb"
+        self.used.add(path)
+        if path.exists():
+            os.utime(path)
+        else:
+            notebook = read(data.decode("utf-8"), **options)
+            _atomic_write(path, notebook_text(notebook, self.setup).encode())
+        return path
+
+    def _wheel(self) -> Path | None:
+        """The library's wheel from ``src/``, built by pip once per version of its sources."""
+        root, package = self.project_dir, self.project_dir / "src" / LIBRARY
+        if not package.is_dir() or not (root / "pyproject.toml").is_file():
+            return None
+        inputs = [root / "pyproject.toml", root / "README.md", *sorted(package.rglob("*.py"))]
+        names = [p.relative_to(root).as_posix() for p in inputs if p.is_file()]
+        folder = self.cache / f"wheel-{_digest(*names, *(root / n for n in names), sys.version)}"
+        self.used.add(folder)
+        if not folder.is_dir():
+            with tempfile.TemporaryDirectory(dir=self.cache, prefix=".wheel-") as temporary:
+                for name in names:
+                    Path(temporary, "source", name).parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(root / name, Path(temporary, "source", name))
+                command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-index"]
+                command += ["--no-build-isolation", "--no-cache-dir", "-qw", "dist", "./source"]
+                env = {**os.environ, "SOURCE_DATE_EPOCH": "315532800"}  # reproducible zip
+                run = subprocess.run(command, cwd=temporary, env=env, capture_output=True)
+                if run.returncode != 0:
+                    raise PluginError(f"downloads: pip wheel failed:\n{run.stderr.decode()}")
+                with contextlib.suppress(OSError):  # a parallel build won
+                    os.replace(Path(temporary, "dist"), folder)
+        return next(folder.glob(f"{LIBRARY}-*-py3-none-any.whl"))
+
+    def _requirements(self) -> str:
+        path = self.project_dir / "constraints.txt"
+        text = path.read_text(encoding="utf-8").lower() if path.is_file() else ""
+        pins = dict(line.split("==", 1) for line in text.splitlines() if "==" in line)
+        lines = [f"{name}>={pins[name]}" if name in pins else name for name in REQUIREMENTS]
+        return "# The tested versions are the lower bounds.\n" + "\n".join(lines) + "\n"
+
+    def _archive(self, site_name: str, wheel: Path | None, requirements: str) -> bytes:
+        members = {"requirements.txt": requirements.encode()}
+        if wheel is not None:
+            members[wheel.name] = wheel.read_bytes()
+        for page, text in self.notebooks.items():
+            members[str(PurePosixPath(page).with_suffix(".ipynb"))] = text.encode()
+        readme = README.format(
+            site_name=site_name,
+            site_url=self.site_url or "the site",
+            files="\n".join(f"- `{name}`" for name in ["README.md", *members]),
+            install="pip install -r requirements.txt" + (f" {wheel.name}" if wheel else ""),
+        )
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for name, data in {"README.md": readme.encode(), **members}.items():
+                info = zipfile.ZipInfo(f"notebooks/{name}", (1980, 1, 1, 0, 0, 0))
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+        return buffer.getvalue()
+
+    def _evict(self) -> None:
+        """Remove cache files no build used for an hour (this build's files are fresh)."""
+        deadline = time.time() - _KEEP_UNUSED
+        for path in self.cache.iterdir():
+            if path not in self.used and not path.name.startswith("."):
+                with contextlib.suppress(OSError):
+                    if path.stat().st_mtime < deadline:
+                        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+    os.replace(temporary, path)
