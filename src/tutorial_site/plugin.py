@@ -19,10 +19,8 @@ import datetime as dt
 import fnmatch
 import logging
 import os
-import re
 import threading
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -36,24 +34,10 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from tutorial_site import cache as cache_mod
-from tutorial_site import generated
+from tutorial_site import generated, markup
 from tutorial_site.downloads import Downloads
 
 log = logging.getLogger("mkdocs.plugins.executed_pages")
-_HEADING_ID = re.compile(r"<h([1-6])\b[^>]*?\sid=\"([^\"]+)\"", re.IGNORECASE)
-_IPYNB_EXTRA_STYLE = re.compile(r"<style>\s*\[['\"].*['\"]\]\s*</style>\s*", re.DOTALL)
-#: nbconvert's template loads MathJax (an empty ``<script src="">`` as we render math with our
-#: own KaTeX) and embeds a Mermaid loader that imports from a CDN: neither may reach the site,
-#: which must load nothing from other hosts.
-_NBCONVERT_LOADERS = (
-    re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL),
-    re.compile(
-        r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) =>'
-        r'\s*\{\s*const diagrams = document\.querySelectorAll\("\.jp-Mermaid > pre\.mermaid"\);'
-        r".*?</script>",
-        re.DOTALL,
-    ),
-)
 
 
 class ExecutedPagesConfig(base.Config):
@@ -516,17 +500,10 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         return "\n".join(lines) + "\n"
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Render executed pages like source pages; link the downloads under the title."""
+        """Rework every page's HTML (:mod:`tutorial_site.markup`); link the downloads."""
+        html = markup.page_content(html, page, config.site_dir)
         if page.file.src_uri not in self._by_page:
             return html
-        # For .ipynb input (only), mkdocs-jupyter appends the Pygments CSS once more, as a
-        # Python list repr in a <style> whose rules are not scoped to the notebook.
-        last_style = html.rfind("<style>")
-        if last_style != -1 and _IPYNB_EXTRA_STYLE.fullmatch(html, last_style):
-            html = html[:last_style]
-        for loader in _NBCONVERT_LOADERS:
-            html = loader.sub("", html)
-        align_toc(page.toc, html)
         if not self.config.downloads:
             return html
         return self.downloads.links(html, page.file.src_uri, self.config.execute)
@@ -540,8 +517,9 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         return output
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        """Drop cache entries no page of this (successful) build used."""
+        """Finish the notebook pages' assets; drop cache entries no page of this build used."""
         self._finish()
+        markup.finish_site(config.site_dir)
         if self.config.execute:
             removed = self.cache.evict(self._used_keys, unused_for=self.config.evict_after)
             if removed:
@@ -563,36 +541,6 @@ def _start_thread(function: Any, *arguments: Any) -> concurrent.futures.Future[N
     # Not a daemon: an interrupted build still waits for the kernels to be shut down.
     threading.Thread(target=run, name="executed-pages", daemon=False).start()
     return future
-
-
-def align_toc(toc: Iterable[Any], html: str) -> None:
-    """Point the table of contents at the heading ids the page's HTML really has.
-
-    mkdocs-jupyter builds the TOC from a Markdown export of the notebook, where a heading with
-    inline code gets another id than nbconvert gives it (``A note on `num_workers``` becomes
-    ``#a-note-on`` against ``id="a-note-on-num_workers"``). TOC entries and headings come in
-    the same order, so each entry takes the id of the next heading of its level.
-
-    Args:
-        toc: The page's table of contents (nested anchor links with ``level`` and ``id``).
-        html: The page's rendered content.
-    """
-    headings = [(int(level), ident) for level, ident in _HEADING_ID.findall(html)]
-    known = {ident for _, ident in headings}
-    position = 0
-
-    def walk(items: Iterable[Any]) -> None:
-        nonlocal position
-        for item in items:
-            for index in range(position, len(headings)):
-                if headings[index][0] == item.level:
-                    if item.id not in known:
-                        item.id = headings[index][1]
-                    position = index + 1
-                    break
-            walk(item.children)
-
-    walk(toc)
 
 
 def _find_section(items: list[Any], title: str) -> Section | None:
