@@ -32,7 +32,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from tutorial_site import cache, generated, record
+from tutorial_site import cache, generated, markup, record
 from tutorial_site.downloads import Downloads
 from tutorial_site.kernel import Zygote, ZygoteUnsafeError
 
@@ -300,7 +300,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         return markdown.replace(self.config.results_marker, table)
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Link a tutorial page's downloads under its title."""
+        """Rework every page's HTML (:mod:`~tutorial_site.markup`); link the downloads."""
+        html = markup.page_content(html, page, config.site_dir)
         if not self.config.downloads or page.file.src_uri not in self.records:
             return html
         return self.downloads.links(html, page.file.src_uri, self.config.execute)
@@ -324,7 +325,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         return env
 
     def on_post_build(self, config: MkDocsConfig) -> None:
-        """Drop the cache entries no page of this build used."""
+        """Finish the pages' assets; drop the cache entries no page of this build used."""
+        markup.finish_site(config.site_dir)
         if self.config.execute and not any(r.error for r in self.records.values()):
             removed = self.store.evict(self.used, self.config.evict_after)
             if removed:

@@ -1,0 +1,328 @@
+"""Post-processing of notebook pages' HTML: TOC, search, solution blocks and page weight.
+
+mkdocs-jupyter renders each executed notebook with nbconvert's "lab" template. This module
+turns that HTML into a page that reads like the site's Markdown pages and is light to load.
+The build plugin (:mod:`tutorial_site.plugin`) calls two functions:
+
+- ``page_content(html, page, site_dir) -> str``, from ``on_page_content``, for every page:
+  formulas are hidden from the search index; and on notebook pages (``page.toc`` is rebuilt
+  in place):
+
+  * strips nbconvert's MathJax and CDN Mermaid loaders (the site loads nothing from other
+    hosts) and the Pygments CSS that mkdocs-jupyter appends to ``.ipynb`` pages;
+  * moves the notebook CSS, inlined on every page, into one shared file,
+    ``assets/stylesheets/notebook.css``, linked where the CSS was;
+  * writes each base64 PNG figure to ``assets/figures/<sha256>.png`` and links it, with
+    ``width``/``height`` from the PNG header and ``loading="lazy"`` (so the variant of a
+    figure for the other colour scheme, hidden, is not downloaded);
+  * hides prompts, "Copied!", the headings' "¶" and formulas from the search index
+    (``data-search-exclude``, which Material's search plugin honours); drops cell tags;
+  * rebuilds the table of contents from the rendered headings, with their inline code and
+    their formulas (typeset by KaTeX in the browser, as ``.arithmatex``);
+  * wraps each run of consecutive cells tagged ``solution`` in a collapsed
+    ``<details class="solution success">`` (styled as Material's ``??? success``).
+
+- ``finish_site(site_dir) -> None``, from ``on_post_build``: trims ``notebook.css`` to the
+  rules and custom properties that the built pages can use, and deletes what no page loads:
+  Material's source maps and, for an English-only search, its search language files.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import itertools
+import json
+import re
+import shutil
+import struct
+from collections.abc import Iterator
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import tinycss2
+from bs4 import BeautifulSoup, NavigableString, Tag
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents
+from mkdocs.utils import get_relative_url
+
+#: Where the shared notebook stylesheet and the figures go, relative to the site folder.
+STYLESHEET = "assets/stylesheets/notebook.css"
+FIGURES = "assets/figures"
+#: mkdocs-jupyter appends the Pygments CSS once more to ``.ipynb`` pages, as a list repr.
+_IPYNB_EXTRA_STYLE = re.compile(r"<style>\s*\[['\"].*['\"]\]\s*</style>\s*\Z", re.DOTALL)
+#: nbconvert loads MathJax (we render with our own KaTeX) and Mermaid from a CDN.
+_NBCONVERT_LOADERS = (
+    re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL),
+    re.compile(
+        r'<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) =>'
+        r'\s*\{\s*const diagrams = document\.querySelectorAll\("\.jp-Mermaid > pre\.mermaid"\);'
+        r".*?</script>",
+        re.DOTALL,
+    ),
+)
+#: Formulas as KaTeX's auto-render finds them in notebook Markdown (see javascripts/math.js).
+_MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]|\$[^$]+?\$|\\\(.+?\\\)", re.DOTALL)
+#: Until Material's JavaScript applies the palette on a first visit (nothing stored yet), the
+#: body has no ``data-md-color-media``: show the figures of the preferred scheme meanwhile,
+#: so that the lazy images of the other one are not fetched.
+_FIRST_VISIT_FIGURES = (
+    "@media (prefers-color-scheme: dark){body:not([data-md-color-media]) .tl-figure "
+    ".tl-figure-light{display:none}body:not([data-md-color-media]) .tl-figure "
+    ".tl-figure-dark{display:inline}}"
+)
+_HEADING = re.compile(r"^h[1-6]$")
+_PNG_DATA = re.compile(r"^data:image/png;base64,")
+
+
+def page_content(html: str, page: Page, site_dir: str) -> str:
+    """Rework the content HTML of a page; for a notebook page, rebuild ``page.toc`` too.
+
+    Args:
+        html: The page's content HTML (of a notebook page: as mkdocs-jupyter rendered it).
+        page: The page (its URL places the links; a notebook page's ``toc`` is replaced).
+        site_dir: The folder the site is built into (the CSS and figures are written there).
+
+    Returns:
+        The reworked content HTML.
+    """
+    # Formulas of Markdown pages (pymdownx.arithmatex): not indexed by search either.
+    html = re.sub(
+        r'<(span|div) class="arithmatex">', r'<\1 class="arithmatex" data-search-exclude>', html
+    )
+    if '<div class="jupyter-wrapper">' not in html:
+        return html
+    html = _IPYNB_EXTRA_STYLE.sub("", html)
+    for loader in _NBCONVERT_LOADERS:
+        html = loader.sub("", html)
+    soup = BeautifulSoup(html, "html.parser")
+    site = Path(site_dir)
+    _share_stylesheet(soup, site, get_relative_url(STYLESHEET, page.url))
+    for img in soup.find_all("img", src=_PNG_DATA):
+        _write_figure(img, site, page.url)
+    for markdown in soup.find_all(class_="jp-RenderedMarkdown"):
+        _mark_math(soup, markdown)
+    # Not indexed: prompts, the copy buttons' "Copied!", the headings' "¶" permalinks.
+    for element in soup.select(".jp-InputPrompt, .jp-OutputPrompt, .notice, .anchor-link"):
+        element["data-search-exclude"] = ""
+    for toolbar in soup.select(".celltoolbar"):
+        toolbar.decompose()  # the cell's tags: authoring metadata, not for readers
+    page.toc = TableOfContents(_toc(soup.find_all(_HEADING, id=True)))
+    _wrap_solutions(soup)
+    return str(soup)
+
+
+def _share_stylesheet(soup: BeautifulSoup, site: Path, href: str) -> None:
+    """Move the notebook CSS (top-level ``<style>`` elements) into the shared stylesheet."""
+    styles = soup.find_all("style", recursive=False)
+    if not styles:
+        return
+    path = site / STYLESHEET
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # The same template and theme on every page: every page writes the same file.
+    css = "\n".join([*(style.get_text() for style in styles), _FIRST_VISIT_FIGURES])
+    path.write_text(css, encoding="utf-8")
+    styles[0].replace_with(soup.new_tag("link", rel="stylesheet", href=href))
+    for style in styles[1:]:
+        style.decompose()
+
+
+def _write_figure(img: Tag, site: Path, page_url: str) -> None:
+    """Write an ``<img>``'s base64 PNG to a content-addressed file; link it, lazily."""
+    data = base64.b64decode(img["src"].split(",", 1)[1])
+    name = f"{FIGURES}/{hashlib.sha256(data).hexdigest()}.png"
+    path = site / name
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    img["src"] = get_relative_url(name, page_url)
+    if data[12:16] == b"IHDR" and not img.has_attr("width") and not img.has_attr("height"):
+        img["width"], img["height"] = (str(n) for n in struct.unpack(">II", data[16:24]))
+    img["loading"] = "lazy"
+
+
+def _mark_math(soup: BeautifulSoup, root: Tag) -> None:
+    """Wrap each formula of rendered Markdown in a span that search does not index."""
+    for text in root.find_all(string=_MATH):
+        if text.find_parent(["code", "pre"]) is not None:
+            continue
+        pieces: list[NavigableString | Tag] = []
+        position = 0
+        for match in _MATH.finditer(text):
+            pieces.append(NavigableString(text[position : match.start()]))
+            span = soup.new_tag("span", attrs={"class": "tl-math", "data-search-exclude": ""})
+            span.string = match.group(0)
+            pieces.append(span)
+            position = match.end()
+        pieces.append(NavigableString(text[position:]))
+        text.replace_with(*pieces)
+
+
+def _toc(headings: list[Tag]) -> list[AnchorLink]:
+    """The nested table of contents of ``headings``, titles with their code and formulas."""
+    top: list[AnchorLink] = []
+    open_links: list[AnchorLink] = []  # the innermost open entry of each level, outermost first
+    for heading in headings:
+        link = AnchorLink(_title(heading), heading["id"], int(heading.name[1]))
+        while open_links and open_links[-1].level >= link.level:
+            open_links.pop()
+        (open_links[-1].children if open_links else top).append(link)
+        open_links.append(link)
+    return top
+
+
+def _title(heading: Tag) -> str:
+    """A heading's content as TOC HTML: text, ``<code>``, formulas for KaTeX; no permalink."""
+    parts = []
+    for node in heading.children:
+        if isinstance(node, NavigableString):
+            parts.append(escape(str(node)))
+        elif "anchor-link" in node.get("class", []):
+            continue
+        elif "tl-math" in node.get("class", []):
+            tex = node.get_text().strip("$")
+            tex = tex[2:-2] if tex.startswith(("\\(", "\\[")) else tex
+            parts.append(f'<span class="arithmatex">\\({escape(tex)}\\)</span>')
+        elif node.name == "code":
+            parts.append(f"<code>{escape(node.get_text())}</code>")
+        else:
+            parts.append(escape(node.get_text()))
+    return "".join(parts).strip()
+
+
+def _wrap_solutions(soup: BeautifulSoup) -> None:
+    """Wrap each run of consecutive ``solution``-tagged cells in a collapsed ``<details>``."""
+    notebook = soup.find("div", class_="jp-Notebook")
+    cells = notebook.find_all("div", class_="jp-Cell", recursive=False) if notebook else []
+    for is_solution, run in itertools.groupby(cells, key=_is_solution):
+        if not is_solution:
+            continue
+        run = list(run)
+        details = soup.new_tag("details", attrs={"class": "solution success"})
+        summary = soup.new_tag("summary")
+        summary.string = "Solution"
+        run[0].insert_before(details)
+        details.append(summary)
+        for cell in run:
+            details.append(cell.extract())
+
+
+def _is_solution(cell: Tag) -> bool:
+    # Code cells carry the tag's class themselves, Markdown cells on their rendered div.
+    return "celltag_solution" in cell["class"] or bool(cell.find(class_="celltag_solution"))
+
+
+def finish_site(site_dir: str) -> None:
+    """Trim the shared notebook CSS; delete source maps and unneeded search language files.
+
+    Args:
+        site_dir: The built site's folder (after the search plugin wrote its index).
+    """
+    site = Path(site_dir)
+    stylesheet = site / STYLESHEET
+    if stylesheet.exists():
+        classes = set()
+        for page in site.rglob("*.html"):
+            for value in re.findall(r'class="([^"]*)"', page.read_text(encoding="utf-8")):
+                classes.update(value.split())
+        stylesheet.write_text(trim_css(stylesheet.read_text("utf-8"), classes), "utf-8")
+    for source_map in (site / "assets").rglob("*.map"):
+        source_map.unlink()
+        minified = source_map.with_suffix("")
+        if minified.exists():
+            text = minified.read_text(encoding="utf-8")
+            minified.write_text(re.sub(r"\n?/[/*]# sourceMappingURL=\S+(?: \*/)?\s*$", "", text))
+    # Material's search worker loads language files only for languages other than English.
+    index = site / "search" / "search_index.json"
+    lunr = site / "assets" / "javascripts" / "lunr"
+    if index.exists() and lunr.is_dir():
+        if json.loads(index.read_text(encoding="utf-8"))["config"]["lang"] == ["en"]:
+            shutil.rmtree(lunr)
+
+
+def trim_css(css: str, classes: set[str]) -> str:
+    """Keep the rules of ``css`` whose selectors can match pages using only ``classes``.
+
+    A selector is kept when every class it names (outside ``:not(...)``) is in ``classes``;
+    then the custom properties (``--name``) that no kept declaration uses are dropped.
+
+    Args:
+        css: A stylesheet.
+        classes: The class names used by the pages it styles.
+
+    Returns:
+        The trimmed stylesheet, minified.
+    """
+    rules = _kept_rules(tinycss2.parse_stylesheet(css, skip_comments=True), classes)
+    declarations = list(_declarations(rules))
+    used = {n for d in declarations if not d.name.startswith("--") for n in _vars(d)}
+    while more := {n for d in declarations if d.name in used for n in _vars(d)} - used:
+        used |= more
+    return _serialize(rules, used)
+
+
+#: A kept rule: (prelude, declarations) for a style rule, (prelude, [kept rules]) for
+#: @media and @supports, (prelude, text of its block) for other at-rules.
+_Rule = tuple[str, Any]
+
+
+def _kept_rules(rules: list[Any], classes: set[str]) -> list[_Rule]:
+    kept: list[_Rule] = []
+    for rule in rules:
+        prelude = tinycss2.serialize(getattr(rule, "prelude", None) or []).strip()
+        if rule.type == "qualified-rule":
+            selectors = [s.strip() for s in _selectors(prelude) if _matches(s, classes)]
+            body = tinycss2.parse_blocks_contents(rule.content, skip_comments=True)
+            declarations = [d for d in body if d.type == "declaration"]
+            if selectors and declarations:
+                kept.append((",".join(selectors), declarations))
+        elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports"):
+            inner = _kept_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True), classes)
+            if inner:
+                kept.append((f"@{rule.at_keyword} {prelude}", inner))
+        elif rule.type == "at-rule" and rule.lower_at_keyword != "charset":
+            content = None if rule.content is None else tinycss2.serialize(rule.content)
+            kept.append((f"@{rule.at_keyword} {prelude}", content))
+    return kept
+
+
+def _selectors(prelude: str) -> list[str]:
+    """Split a selector list at its top-level commas (not those inside parentheses)."""
+    return re.split(r",(?![^(]*\))", prelude)
+
+
+def _matches(selector: str, classes: set[str]) -> bool:
+    names = re.findall(r"\.(-?[_a-zA-Z][\w-]*)", re.sub(r":not\([^)]*\)", "", selector))
+    return all(name in classes for name in names)
+
+
+def _vars(declaration: Any) -> list[str]:
+    return re.findall(r"var\(\s*(--[\w-]+)", tinycss2.serialize(declaration.value))
+
+
+def _declarations(rules: list[_Rule]) -> Iterator[Any]:
+    for _, body in rules:
+        if isinstance(body, list) and isinstance(body[0], tuple):
+            yield from _declarations(body)
+        elif isinstance(body, list):
+            yield from body
+
+
+def _serialize(rules: list[_Rule], used: set[str]) -> str:
+    out = []
+    for prelude, body in rules:
+        if not isinstance(body, list):
+            out.append(f"{prelude};" if body is None else f"{prelude}{{{body}}}")
+        elif isinstance(body[0], tuple):
+            out.append(f"{prelude}{{{_serialize(body, used)}}}")
+        else:
+            kept = [
+                f"{d.name}:{tinycss2.serialize(d.value).strip()}"
+                + ("!important" if d.important else "")
+                for d in body
+                if not d.name.startswith("--") or d.name in used
+            ]
+            if kept:
+                out.append(f"{prelude}{{{';'.join(kept)}}}")
+    return "".join(out)
