@@ -12,6 +12,7 @@ verified on every lookup: a damaged entry is a miss, never an error.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -25,6 +26,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import nbformat
+
+from tutorial_site import record
 from tutorial_site.record import PageRecord
 
 log = logging.getLogger("mkdocs.plugins.executed_pages")
@@ -228,3 +232,24 @@ def lookup(store: Store, records: list[PageRecord], inputs: dict[str, str]) -> d
         else:
             r.reason = "no cache entry"
     return page_inputs
+
+
+def store_outcome(store: Store, r: PageRecord, outcome: Any, inputs: dict[str, str]) -> None:
+    """Save a page's successful run as an entry; write a failed run's error page (no entry)."""
+    r.seconds = round(outcome.seconds, 3)
+    r.cpu_seconds = None if outcome.cpu_seconds is None else round(outcome.cpu_seconds, 3)
+    r.error = outcome.error
+    if r.error is None:
+        try:
+            r.results = record.collect_results(outcome.notebook)
+            r.notebook = store.save(
+                r.key, r.page, nbformat.writes(outcome.notebook), seconds=r.seconds,
+                cpu_seconds=r.cpu_seconds, results=r.results, inputs=inputs,
+                executed_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            )
+            return
+        except (ValueError, OSError) as error:
+            r.error = f"after the last cell: {error}"
+    r.notebook = store.root / f"failed-{r.key}" / f"{Path(r.page).stem}.ipynb"
+    atomic_write(r.notebook, nbformat.writes(record.error_notebook(outcome.notebook, r,
+                                                                   outcome.cell)))

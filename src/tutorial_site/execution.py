@@ -92,13 +92,16 @@ class _Stop(Exception):
 
 
 class Runner:
-    """Executes jobs, ``workers`` at a time (see the plugin's options), forked by ``zygote``."""
+    """Executes jobs, ``workers`` at a time, with the plugin's ``options``, forked by ``zygote``.
 
-    def __init__(self, *, kernel_name: str, workers: int, threads: int, timeout: int,
-                 page_timeout: float, output_limit: int, zygote: Zygote | None = None) -> None:
-        self.kernel_name, self.workers, self.timeout = kernel_name, workers, timeout
-        self.page_timeout, self.output_limit, self.zygote = page_timeout, output_limit, zygote
-        self.env = kernel_environment(threads)
+    The options used: ``kernel_name``, ``threads``, ``timeout`` (per cell), ``page_timeout``
+    (per page, wall clock) and ``output_limit`` (bytes of output per page).
+    """
+
+    def __init__(self, options: Any, workers: int, zygote: Zygote | None = None) -> None:
+        self.kernel_name, self.workers, self.timeout = options.kernel_name, workers, options.timeout
+        self.page_timeout, self.output_limit = options.page_timeout, options.output_limit
+        self.zygote, self.env = zygote, kernel_environment(options.threads)
         self.folder = tempfile.mkdtemp(prefix="xp-")
         self.cancelled = False
         self._managers: set[Any] = set()

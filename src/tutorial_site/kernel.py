@@ -67,7 +67,7 @@ def report_warnings() -> None:
 
 
 def _send(conn: socket.socket, message: dict[str, Any], fds: tuple[int, ...] = ()) -> None:
-    socket.send_fds(conn, [json.dumps(message).encode() + b"\n"], list(fds))
+    socket.send_fds(conn, [json.dumps(message).encode() + b"\n"], list(fds))  # one line each
 
 
 def _receive(conn: socket.socket, fds: list[int] | None = None) -> dict[str, Any] | None:
@@ -82,17 +82,13 @@ def _receive(conn: socket.socket, fds: list[int] | None = None) -> dict[str, Any
     return json.loads(data)
 
 
-def _threads() -> int:
-    return len(os.listdir("/proc/self/task"))
-
-
 class _BecomeKernel(Exception):
     """Raised in a forked child: unwind the zygote's loop, then run the kernel."""
 
 
 def serve(folder: str, modules: list[str]) -> None:
     """The zygote: import ``modules``, then fork a kernel per request until stdin closes."""
-    me, threads, problem = os.getpid(), _threads(), ""
+    me, problem, threads = os.getpid(), "", len(os.listdir("/proc/self/task"))
     with warnings.catch_warnings(record=True) as caught:
         try:
             for name in [*modules, *KERNEL_MODULES]:
@@ -101,7 +97,7 @@ def serve(folder: str, modules: list[str]) -> None:
             problem = f"{type(error).__name__}: {error}"
     if caught and not problem:
         problem = f"warned {caught[0].category.__name__}: {caught[0].message}"
-    started = _threads() - threads
+    started = len(os.listdir("/proc/self/task")) - threads
     if problem or started:
         why = problem or f"started {started} thread(s)"
         error = {"error": f"importing {', '.join(modules)}: {why}", "threads": not problem}
@@ -234,7 +230,6 @@ class Zygote:
     def __init__(self, modules: list[str], env: dict[str, str]) -> None:
         self.modules = list(modules)
         self.folder = tempfile.mkdtemp(prefix="xz-")
-        self.socket = os.path.join(self.folder, "z")
         self.process = subprocess.Popen(
             [sys.executable, "-c", COMMAND, "serve", self.folder, *modules],
             env=env, cwd=self.folder, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -274,11 +269,11 @@ class Zygote:
 
     def launcher(self) -> list[str]:
         """The command prefix that starts a kernel command through this zygote."""
-        return [sys.executable, "-c", COMMAND, "launch", self.socket]
+        return [sys.executable, "-c", COMMAND, "launch", os.path.join(self.folder, "z")]
 
     def kernel_pid(self, launcher_pid: int) -> int | None:
         """The pid of the kernel forked for the launcher ``launcher_pid``, once known."""
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError):  # not written yet, or half-written
             return int(Path(self.folder, f"{launcher_pid}.pid").read_text())
         return None
 

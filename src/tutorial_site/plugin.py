@@ -11,7 +11,6 @@ page and cell, while ``mkdocs serve`` keeps serving. Ctrl-C or SIGTERM kills eve
 
 from __future__ import annotations
 
-import datetime as dt
 import fnmatch
 import logging
 import os
@@ -22,7 +21,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -77,15 +75,12 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Under ``mkdocs serve``, keep one zygote for every rebuild (this instance stays)."""
-        self.serving = command == "serve"
+        self.serving = command == "serve"  # then a failed page does not fail the build
 
     def on_shutdown(self) -> None:
         """Stop the kernels and the zygote when ``mkdocs serve`` stops."""
         if self.runner is not None:
-            self.runner.cancel()
-        if self.zygote is not None:
-            self.zygote.close()
-            self.zygote = None
+            self.runner.cancel()  # and its zygote
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Resolve paths, check the options, quiet the renderer's per-page lines."""
@@ -113,15 +108,13 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         """Read the pages, take what the cache has, start executing the rest."""
         if files.get_file_from_path(self.config.times_page) is not None:
             raise PluginError(f"executed-pages: {self.config.times_page} is generated")
-        self.records = {}
+        self.records, include = {}, self.config.include
         for file in sorted(files, key=lambda f: f.src_uri):
-            if file.abs_src_path and any(
-                fnmatch.fnmatchcase(file.src_uri, p) for p in self.config.include
-            ):
-                source = Path(file.abs_src_path)
-                title = record.page_title(source.read_text("utf-8"), file.src_uri)
-                budget = float(self.config.budgets.get(file.src_uri, self.config.budget))
-                self.records[file.src_uri] = record.PageRecord(file.src_uri, source, title, budget)
+            if file.abs_src_path and any(fnmatch.fnmatchcase(file.src_uri, p) for p in include):
+                source, page = Path(file.abs_src_path), file.src_uri
+                title = record.page_title(source.read_text("utf-8"), page)
+                budget = float(self.config.budgets.get(page, self.config.budget))
+                self.records[page] = record.PageRecord(page, source, title, budget)
         unknown = sorted(set(self.config.budgets) - set(self.records))
         if unknown:
             raise PluginError(f"executed-pages: 'budgets' names unknown pages: {unknown}")
@@ -136,20 +129,17 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             self._start(self._lookup())
         return files
 
-    def _inputs(self) -> dict[str, str]:
-        settings = {k: self.config[k] for k in ("kernel_name", "threads", "cwd")}
-        watched = [*self.config.watch_sources, *self.config.watch_files]
-        try:
-            return cache.build_inputs(self.project, watched, self.config.env_keys, settings)
-        except FileNotFoundError as error:
-            raise PluginError(f"executed-pages: {error}") from error
-
     def _lookup(self) -> list[Any]:
         """Look every page up in the cache; return the jobs of those to execute."""
         from tutorial_site.execution import Job
 
-        self.inputs = self._inputs()
-        self.page_inputs = cache.lookup(self.store, list(self.records.values()), self.inputs)
+        settings = {k: self.config[k] for k in ("kernel_name", "threads", "cwd")}
+        watched = [*self.config.watch_sources, *self.config.watch_files]
+        try:
+            inputs = cache.build_inputs(self.project, watched, self.config.env_keys, settings)
+        except FileNotFoundError as error:
+            raise PluginError(f"executed-pages: {error}") from error
+        self.page_inputs = cache.lookup(self.store, list(self.records.values()), inputs)
         jobs = []
         for r in self.records.values():
             self.used.add(r.key)
@@ -175,18 +165,12 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             self.zygote = None
         if modules and self.zygote is None:
             self.zygote = Zygote(modules, env)
-        self.runner = Runner(
-            kernel_name=self.config.kernel_name, workers=self.workers,
-            threads=self.config.threads, timeout=self.config.timeout,
-            page_timeout=self.config.page_timeout, output_limit=self.config.output_limit,
-            zygote=self.zygote,
-        )
+        self.runner = Runner(self.config, self.workers, self.zygote)
         if threading.current_thread() is threading.main_thread() and not self.serving:
-            self.handlers = {n: signal.signal(n, self._interrupt) for n in self.SIGNALS}
+            signals = (signal.SIGINT, signal.SIGTERM)
+            self.handlers = {n: signal.signal(n, self._interrupt) for n in signals}
         self.done.clear()
         threading.Thread(target=self._run, args=(jobs,), daemon=True).start()
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
     def _interrupt(self, number: int, _frame: Any) -> None:
         """Ctrl-C or SIGTERM during a build: kill every kernel and the zygote, then exit."""
@@ -199,18 +183,12 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
     def _run(self, jobs: list[Any]) -> None:
         started = time.monotonic()
         try:
-            if self.zygote is not None:
-                try:
-                    self.zygote.wait(timeout=120)
-                except ZygoteUnsafeError as error:
-                    log.info("executed-pages: %s; using fresh kernels", error)
-                    self.zygote = self.runner.zygote = None
+            try:
+                self.zygote and self.zygote.wait(timeout=120)
+            except ZygoteUnsafeError as error:
+                log.info("executed-pages: %s; using fresh kernels", error)
+                self.zygote = self.runner.zygote = None
             self.runner.run(jobs, self._finished)
-            if self.runner.cancelled or self._inputs() == self.inputs:
-                return
-            for job in jobs:  # the library changed under the pages: their results are stale
-                self.store.remove(self.records[job.page].key)
-                self.records[job.page].error = "the library changed while it executed"
         except Exception as error:  # noqa: BLE001 (reported as the pages' failure)
             for job in jobs if not self.runner.cancelled else ():
                 if self.records[job.page].notebook is None:
@@ -230,39 +208,22 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         r = self.records[job.page]
         if self.runner.cancelled:
             return
-        r.seconds = round(outcome.seconds, 3)
-        r.cpu_seconds = None if outcome.cpu_seconds is None else round(outcome.cpu_seconds, 3)
-        r.error = outcome.error
-        if r.error is None:
-            try:
-                r.results = record.collect_results(outcome.notebook)
-                r.notebook = self.store.save(
-                    r.key, r.page, nbformat.writes(outcome.notebook), seconds=r.seconds,
-                    cpu_seconds=r.cpu_seconds, results=r.results,
-                    inputs=self.page_inputs[r.page], executed_at=dt.datetime.now().isoformat(),
-                )
-                return
-            except (ValueError, OSError) as error:
-                r.error = f"after the last cell: {error}"
-        failed = record.error_notebook(outcome.notebook, r, outcome.cell)
-        self.used.add(f"failed-{r.key}")
-        r.notebook = self.store.root / f"failed-{r.key}" / r.source.with_suffix(".ipynb").name
-        cache.atomic_write(r.notebook, nbformat.writes(failed))
-        (log.info if self.serving else log.error)("%s, %s", r.display, r.error)
+        cache.store_outcome(self.store, r, outcome, self.page_inputs[r.page])
+        if r.error is not None:
+            self.used.add(r.notebook.parent.name)  # the error page (not an entry)
+            (log.info if self.serving else log.error)("%s, %s", r.display, r.error)
 
     def _wait(self) -> None:
-        while not self.done.wait(0.1):
+        while not self.done.wait(0.1):  # short waits: a signal handler runs in between
             pass
-        if getattr(self, "handlers", None):
-            for number, handler in self.handlers.items():
-                signal.signal(number, handler)
-            self.handlers = {}
+        for number, handler in getattr(self, "handlers", {}).items():
+            signal.signal(number, handler)
+        self.handlers: dict[int, Any] = {}
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         """List the times page in its section; render the pages with results last."""
-        times = files.get_file_from_path(self.config.times_page)
-        if times is not None and times.page is not None:
-            generated.add_to_nav(nav, times.page, self.config.times_section)
+        times = files.get_file_from_path(self.config.times_page)  # added by on_files
+        generated.add_to_nav(nav, times.page, self.config.times_section)
         order = {p.file.src_uri: i for i, p in enumerate(nav.pages)}
         self.ordered = sorted(self.records.values(), key=lambda r: (order.get(r.page, 1e9), r.page))
         marker = self.config.results_marker
@@ -270,9 +231,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                          and marker in Path(f.abs_src_path).read_text("utf-8")),
                 *(f for f in files if f.src_uri in self.records)]
         for file in last:
-            if file is not None:
-                files.remove(file)
-                files.append(file)
+            files.remove(file)
+            files.append(file)
         return nav
 
     @event_priority(100)  # before mkdocs-jupyter reads the notebook
@@ -334,5 +294,5 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
 
     def on_build_error(self, *, error: Exception) -> None:
         """Let running pages finish: their results are cached."""
-        self._wait()
+        self._wait()  # (Ctrl-C and SIGTERM do not get here: see _interrupt)
 
