@@ -30,7 +30,11 @@ def check(result) -> None:
 
 
 def reasons(result) -> dict[str, str]:
-    """The reason the build gave for each page it executed."""
+    """The reason the build gave for each page it executed.
+
+    Compared with ``in`` where an input changes: in a shared environment, an install into
+    the same Python by someone else adds "installed packages" to the list.
+    """
     text = result.stdout + result.stderr
     return dict(re.findall(r"executing docs/(\S+): (.+)", text))
 
@@ -65,8 +69,8 @@ def test_library_edit_reexecutes_the_pages_saying_which_file_changed(site):
     check(result)
     # Any library change re-executes every page: imports are not tracked, bytes are.
     assert sorted(site.runs()) == ["alpha", "alpha", "beta", "beta"]
-    assert reasons(result) == {"chapter/alpha.py": "lib/minilib/__init__.py changed",
-                               "chapter/beta.py": "lib/minilib/__init__.py changed"}
+    assert set(reasons(result)) == {"chapter/alpha.py", "chapter/beta.py"}
+    assert all("lib/minilib/__init__.py" in why for why in reasons(result).values())
     assert "alpha value = 63" in site.html("chapter/alpha.py")
     assert "63.0" in site.html("index.md")  # the results table follows too
     times = (site.site / "computation-times" / "index.html").read_text()
@@ -77,7 +81,7 @@ def test_new_library_module_invalidates_the_cache(site):
     (site.lib / "extra.py").write_text('"""A new module."""\n')
     result = site.build()
     check(result)
-    assert reasons(result)["chapter/beta.py"] == "lib/minilib/extra.py changed"
+    assert "lib/minilib/extra.py" in reasons(result)["chapter/beta.py"]
 
 
 def test_page_edit_reexecutes_only_that_page(site):
@@ -86,7 +90,8 @@ def test_page_edit_reexecutes_only_that_page(site):
     result = site.build()
     check(result)
     assert sorted(site.runs()) == ["alpha", "beta", "beta"]
-    assert reasons(result) == {"chapter/beta.py": "docs/chapter/beta.py changed"}
+    assert list(reasons(result)) == ["chapter/beta.py"]
+    assert "docs/chapter/beta.py" in reasons(result)["chapter/beta.py"]
     assert "beta edited" in site.html("chapter/beta.py")
 
 
@@ -94,10 +99,10 @@ def test_pinned_set_and_environment_variables_are_in_the_key(site):
     (site.root / "requirements.txt").write_text("minilib==1.1\n")
     result = site.build()
     check(result)
-    assert set(reasons(result).values()) == {"requirements.txt changed"}
+    assert all("requirements.txt" in why for why in reasons(result).values())
     result = site.build(env={"TUTORIAL_LIB_DATA": str(site.root / "data")})
     check(result)
-    assert set(reasons(result).values()) == {"environment variable TUTORIAL_LIB_DATA changed"}
+    assert all("variable TUTORIAL_LIB_DATA" in why for why in reasons(result).values())
     check(site.build(env={"TUTORIAL_LIB_DATA": str(site.root / "data")}))
     assert len(site.runs()) == 6
 

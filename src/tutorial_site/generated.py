@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Sequence
 
 from mkdocs.structure.nav import Navigation, Section
@@ -58,7 +59,7 @@ def times_markdown(
     ]
     for r in records:
         cached = "-" if not executed else ("no" if r.reason is not None else "yes")
-        why = _cell(r.reason or "") + (" (failed)" if r.error else "")
+        why = re.sub(r"([\\`*_|])", r"\\\1", r.reason or "") + (" (failed)" if r.error else "")
         lines.append(
             f"| {_link(r, page)} | {_seconds(r.seconds)} | {_seconds(r.cpu_seconds)} "
             f"| {r.budget:g} | {cached} | {why} |"
