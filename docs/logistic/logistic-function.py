@@ -138,8 +138,8 @@ show_markdown(
 
 # %% tags=["remove_input"]
 show_markdown(
-    "At $z = -10$ the model is confidently wrong ($\\hat y = "
-    f"{y_hat[0].item():.2g}$ for a label $1$). The BCE's gradient is "
+    "At $z = -10$ the model is confidently wrong ($\\hat y$ = "
+    f"{y_hat[0].item():.2g} for a label $1$). The BCE's gradient is "
     f"$\\hat y - y$ = **{grad_bce[0].item():.4f}**, about $-1$, the "
     "largest it can be: the $\\log$ in the BCE undoes the flat "
     "sigmoid, and a confidently wrong logistic regression learns "
