@@ -784,6 +784,7 @@ with torch.no_grad():
     p_4h_4 = model4(torch.tensor([[4.0]])).item()
 assert w4 < w  # flatter
 assert -b4 / w4 > boundary  # the boundary moves right
+assert b4 > b
 assert p_4h_4 < p_4h
 print(f"3 students: w = {w:.4f}, b = {b:.4f}, "
       f"boundary = {boundary:.4f}, p(4 h) = {p_4h:.4f}")
@@ -791,10 +792,10 @@ print(f"4 students: w = {w4:.4f}, b = {b4:.4f}, boundary = "
       f"{-b4 / w4:.4f}, p(4 h) = {p_4h_4:.4f}")
 
 # %% [markdown] tags=["solution"]
-# $b$ rises here: with a smaller slope the curve needs a less negative
-# intercept to stay low at 1 and 2 hours. The four points are no longer
-# separable by one threshold, so the loss now has a finite minimum
-# instead of falling towards $0$ as $w$ grows.
+# $b$ ends less negative too (asserted), yet the boundary $-b/w$ moves
+# right because $w$ shrinks proportionally more. The four points are
+# no longer separable by one threshold, so the loss now has a finite
+# minimum instead of falling towards $0$ as $w$ grows.
 
 # %% [markdown]
 # **Exercise 2.** Train the three-student model with the summed loss at
