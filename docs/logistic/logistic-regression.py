@@ -744,9 +744,10 @@ show_markdown(
 # - The BCE is the negative log-likelihood of 0/1 labels (a Bernoulli
 #   target), as the squared error is for a Gaussian one: lower BCE,
 #   likelier labels. Changing the loss changes the fitted model.
-# - `forward(self, x)` takes its input as an argument; `super()` needs
-#   `self` (or no arguments); `reduction="sum"` replaces
-#   `size_average=False`; `torch.tensor` makes data.
+# - `forward(self, x)` takes its input as an argument;
+#   `super().__init__()` (not `super(Model).__init__()`) initialises the
+#   module; `reduction="sum"` replaces `size_average=False`;
+#   `torch.tensor` makes data.
 # - `torch.no_grad()` and `.detach()` replace `.data`; `view` needs a
 #   contiguous tensor, `reshape` copies when it must.
 # - The learning rate goes with the reduction: the summed loss at lr
