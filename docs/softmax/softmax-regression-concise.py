@@ -268,7 +268,10 @@ for p_none, p_mean in zip(
     torch.testing.assert_close(p_none, p_mean)  # the same training
 ratio = reported["none"] / reported["mean"]
 torch.testing.assert_close(ratio, 256.0, rtol=1e-4, atol=0)
-print(reported, ratio)
+print(
+    f"reported loss: {reported['none']:.4f} with reduction='none', "
+    f"{reported['mean']:.6f} with 'mean', ratio {ratio:.1f}"
+)
 
 # %% tags=["remove_input"]
 num_batches = -(-len(y_train) // 256)
