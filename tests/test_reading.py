@@ -216,6 +216,7 @@ CONTRAST_JS = """() => {
   const material = look(probe.firstChild);
   probe.remove();
   const cell = document.querySelector('article .jp-CodeCell .highlight-ipynb pre');
+  const quoted = document.querySelector('article .jp-RenderedMarkdown .highlight pre');
   return {
     worst: [
       worst('article .highlight-ipynb :is(.c, .c1, .ch, .cm, .cs, .sd)', 'notebook comment'),
@@ -223,7 +224,7 @@ CONTRAST_JS = """() => {
       worst('article .jp-OutputArea-output pre', 'text output'),
       worst('article .highlight-ipynb pre span', 'any notebook code token'),
     ].filter(Boolean),
-    material, notebook: cell && look(cell),
+    material, notebook: cell && look(cell), markdownCell: quoted && look(quoted),
   };
 }"""
 
@@ -418,12 +419,14 @@ def test_code_contrast_and_material_code_style(measured, scheme: str):
             if worst["kind"] != "any notebook code token" and worst["ratio"] < 4.5:
                 ratio, text = worst["ratio"], worst["text"]
                 problems.append(f"{url}: {worst['kind']} at {ratio:.2f}:1 {text!r}")
-        if found["notebook"]:
-            notebooks += 1
+        notebooks += bool(found["notebook"])
+        for name, box in (
+            ("code cell", found["notebook"]),
+            ("code in a Markdown cell", found["markdownCell"]),
+        ):
             for key, value in found["material"].items():
-                if found["notebook"][key] != value:
-                    got = found["notebook"][key]
-                    problems.append(f"{url}: code cell {key} {got!r}, Material's {value!r}")
+                if box and box[key] != value:
+                    problems.append(f"{url}: {name} {key} {box[key]!r}, Material's {value!r}")
     assert notebooks and {"notebook comment", "text output"} <= kinds, kinds
     assert not problems, "\n".join(problems)
 
