@@ -41,7 +41,16 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build the real site once per session and return its folder."""
+    """Build the real site once per session and return its folder.
+
+    With ``TUTORIAL_TEST_SITE=<folder>`` the site tests use that already built site instead
+    (quick runs of the browser tests while working on the CSS; the full suite builds).
+    """
+    prebuilt = os.environ.get("TUTORIAL_TEST_SITE")
+    if prebuilt:
+        if not (Path(prebuilt) / "index.html").is_file():
+            pytest.fail(f"TUTORIAL_TEST_SITE={prebuilt} holds no built site", pytrace=False)
+        return Path(prebuilt)
     site_dir = tmp_path_factory.mktemp("site")
     result = run_build(ROOT, site_dir)
     if result.returncode != 0:

@@ -103,6 +103,23 @@ def test_sigmoid_saturated_gradient_is_torchs_exact_zero(dtype):
     assert x.grad.item() == 0.0
 
 
+@pytest.mark.parametrize(
+    "dtype, rounds_to_one, torch_underflows, we_underflow",
+    [(torch.float32, 16.6, -88.7, -104.0), (torch.float64, 36.7, -709.8, -745.2)],
+)
+def test_sigmoid_rounding_thresholds_in_the_docstring(
+    dtype, rounds_to_one, torch_underflows, we_underflow
+):
+    def at(x):
+        return sigmoid(torch.tensor([x], dtype=dtype)).item()
+
+    assert at(rounds_to_one - 0.1) < 1.0 and at(rounds_to_one + 0.1) == 1.0
+    assert torch.sigmoid(torch.tensor([torch_underflows + 0.1], dtype=dtype)).item() > 0.0
+    assert torch.sigmoid(torch.tensor([torch_underflows - 0.1], dtype=dtype)).item() == 0.0
+    assert at(torch_underflows - 0.1) > 0.0  # the library keeps the subnormal value
+    assert at(we_underflow + 0.1) > 0.0 and at(we_underflow - 0.1) == 0.0
+
+
 # --- binary cross-entropy from probabilities -----------------------------------------------
 
 

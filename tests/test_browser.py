@@ -1,14 +1,15 @@
 """The built site in a real browser: Chromium, driven by Playwright, on 127.0.0.1.
 
 Every page in the nav answers 200 with decoded images, rendered formulas and no console
-errors, in the light and the dark scheme (full-page screenshots of both go to
-``test-artifacts/screenshots/``); search finds the softmax pages; the palette toggle switches
-the scheme and the figures follow; download links answer 200; and any request to another host
-fails the test.
+errors, in the light and the dark scheme, at 1280x900 and on a 390x844 phone (full-page
+screenshots of all four go to ``test-artifacts/screenshots/``); search finds the softmax
+pages; the palette toggle switches the scheme and the figures follow; download links answer
+200; and any request to another host fails the test.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import re
@@ -50,10 +51,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def base_url(built_site: Path) -> Iterator[str]:
-    """Serve the built site on 127.0.0.1 at a free port, in a background thread."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+@contextlib.contextmanager
+def served(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 at a free port, in a background thread; yield its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -65,15 +66,28 @@ def base_url(built_site: Path) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def nav_urls(built_site: Path, base_url: str) -> list[str]:
+def nav_pages(site: Path, base_url: str) -> list[str]:
     """Every page linked from the primary navigation (and the home page), in nav order."""
-    soup = BeautifulSoup((built_site / "index.html").read_text(encoding="utf-8"), "html.parser")
+    soup = BeautifulSoup((site / "index.html").read_text(encoding="utf-8"), "html.parser")
     urls = [base_url]
     for link in soup.select("nav.md-nav--primary a.md-nav__link[href]"):
         url = urljoin(base_url, link["href"]).split("#")[0]
         if url.startswith(base_url) and url not in urls:
             urls.append(url)
+    return urls
+
+
+@pytest.fixture(scope="module")
+def base_url(built_site: Path) -> Iterator[str]:
+    """The built site, served on 127.0.0.1."""
+    with served(built_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def nav_urls(built_site: Path, base_url: str) -> list[str]:
+    """Every page linked from the primary navigation (and the home page), in nav order."""
+    urls = nav_pages(built_site, base_url)
     assert len(urls) >= 3, urls
     return urls
 
@@ -113,18 +127,23 @@ class Session:
         return self.page.evaluate("document.body.getAttribute('data-md-color-scheme')")
 
 
+#: The two screen sizes every page is looked at in: a laptop and a phone.
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+
+
 @pytest.fixture(scope="module")
 def sessions(base_url: str) -> Iterator[dict[str, Session]]:
-    """One browser; one page for a reader whose system prefers light, one for dark."""
+    """One browser; a page per colour scheme the reader's system prefers (``light``, ``dark``)
+    at 1280x900, and the same at 390x844 (``phone-light``, ``phone-dark``)."""
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             opened = {}
-            for scheme in ("light", "dark"):
-                context = browser.new_context(
-                    viewport={"width": 1280, "height": 900}, color_scheme=scheme
-                )
-                opened[scheme] = Session(context.new_page(), base_url)
+            for device, viewport in VIEWPORTS.items():
+                for scheme in ("light", "dark"):
+                    context = browser.new_context(viewport=viewport, color_scheme=scheme)
+                    key = scheme if device == "desktop" else f"{device}-{scheme}"
+                    opened[key] = Session(context.new_page(), base_url)
             yield opened
         finally:
             browser.close()
@@ -145,7 +164,10 @@ def _no_request_leaves_the_site(sessions: dict[str, Session]) -> Iterator[None]:
     assert not external, f"requests to other hosts: {external}"
 
 
-IMAGES_JS = """() => Array.from(document.images).map(img => ({
+# Images that are rendered (the other scheme's figure variant is display: none and, with
+# loading="lazy", never downloaded).
+IMAGES_JS = """() => Array.from(document.images).filter(img => img.getClientRects().length)
+    .map(img => ({
     src: img.currentSrc.slice(0, 80), complete: img.complete, width: img.naturalWidth}))"""
 MATH_JS = """() => ({
     arithmatex: document.querySelectorAll('.arithmatex').length,
@@ -157,17 +179,19 @@ MATH_JS = """() => ({
 })"""
 
 
-def screenshot_name(url: str, base_url: str, scheme: str) -> str:
+def screenshot_name(url: str, base_url: str, scheme: str, width: int) -> str:
     path = url[len(base_url) :].strip("/") or "home"
-    return f"{re.sub(r'[^A-Za-z0-9]+', '-', path).strip('-')}-{scheme}.png"
+    return f"{re.sub(r'[^A-Za-z0-9]+', '-', path).strip('-')}-{scheme}-{width}.png"
 
 
+@pytest.mark.parametrize("device", list(VIEWPORTS))
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_nav_page_loads_with_images_math_and_no_errors(
-    sessions: dict[str, Session], nav_urls: list[str], base_url: str, scheme: str
+    sessions: dict[str, Session], nav_urls: list[str], base_url: str, scheme: str, device: str
 ):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    session = sessions[scheme]
+    session = sessions[scheme if device == "desktop" else f"{device}-{scheme}"]
+    width = VIEWPORTS[device]["width"]
     expected = "slate" if scheme == "dark" else "default"
     problems = []
     for url in nav_urls:
@@ -177,6 +201,16 @@ def test_every_nav_page_loads_with_images_math_and_no_errors(
             continue
         if session.scheme() != expected:
             problems.append(f"{url}: scheme {session.scheme()!r}, expected {expected!r}")
+        # Figures load lazily: scroll each into view so that it decodes (and shows in the
+        # full-page screenshot).
+        session.page.evaluate(
+            """() => document.querySelectorAll('figure.tl-figure img')
+                .forEach(img => { if (img.getClientRects().length) img.loading = 'eager'; })"""
+        )
+        session.page.wait_for_function(
+            """() => [...document.images].filter(img => img.getClientRects().length)
+                .every(img => img.complete)"""
+        )
         for image in session.page.evaluate(IMAGES_JS):
             if not image["complete"] or image["width"] == 0:
                 problems.append(f"{url}: image did not decode: {image['src']}")
@@ -190,7 +224,7 @@ def test_every_nav_page_loads_with_images_math_and_no_errors(
             problems.append(f"{url}: notebook formulas were not rendered")
         problems += [f"{url}: {message}" for message in session.console]
         session.page.screenshot(
-            path=str(ARTIFACTS / screenshot_name(url, base_url, scheme)), full_page=True
+            path=str(ARTIFACTS / screenshot_name(url, base_url, scheme, width)), full_page=True
         )
     assert not problems, "\n".join(problems)
 

@@ -31,6 +31,10 @@ FIGURE = """
 
     display(HTML(figure_html(b"light", b"dark", "A figure")))
 """
+LINKS = """
+    # %% [markdown]
+    # See [About](../../about/), [Alpha](#alpha-page) and [Home](https://home.test/).
+"""
 SOLUTION = """
     # %% [markdown] tags=["solution"]
     # **Solution 1.** The total is 45.
@@ -60,7 +64,7 @@ def add_library(site, *, site_url: str | None = SITE_URL) -> None:
 
 @pytest.fixture
 def site(mini_site):
-    mini_site.write_page("chapter/alpha.py", "Alpha page", PAGE, FIGURE, SOLUTION)
+    mini_site.write_page("chapter/alpha.py", "Alpha page", PAGE, FIGURE, LINKS, SOLUTION)
     mini_site.configure()
     add_library(mini_site)
     result = mini_site.build()
@@ -99,7 +103,12 @@ def test_clean_notebook_starts_with_the_set_up_cell_and_hides_solutions(site):
     setup, *cells = notebook.cells
     assert setup.cell_type == "code" and setup_cell(SITE_URL) in setup.source
     expected = jupytext.read(site.docs / "chapter" / "alpha.py")
+    # Relative links point at the site: the notebook may be opened anywhere.
+    absolute = f"[About]({SITE_URL}about/), [Alpha](#alpha-page) and [Home](https://home.test/)"
+    for cell in expected.cells:
+        cell.source = cell.source.replace("[About](../../about/)", f"[About]({SITE_URL}about/)")
     assert [c.source for c in cells] == [c.source for c in expected.cells]
+    assert sum(absolute in c.source for c in cells) == 1
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
     assert all(cell.outputs == [] and cell.execution_count is None for cell in code)
     solutions = [c for c in cells if "solution" in c.metadata.get("tags", [])]

@@ -98,3 +98,20 @@ def test_notebook_without_set_up_cell_keeps_its_cells():
     notebook = new_notebook(cells=[new_markdown_cell("# Title"), new_code_cell("x = 1")])
     result = nbformat.reads(notebook_text(notebook, None), as_version=4)
     assert [c.source for c in result.cells] == ["# Title", "x = 1"]
+
+
+def test_relative_markdown_links_become_absolute_from_the_page_url():
+    text = (
+        "[a](../../glossary/#loss), [b](../gradient-descent/), [c](#here), "
+        "[d](https://other.test/x), [e](/root/), ![f](figure.png)"
+    )
+    notebook = new_notebook(cells=[new_markdown_cell(text), new_code_cell("# [a](../x/)")])
+    page_url = "https://host.test/site/logistic/logistic-regression/"
+    result = nbformat.reads(notebook_text(notebook, None, page_url), as_version=4)
+    assert result.cells[0].source == (
+        "[a](https://host.test/site/glossary/#loss), "
+        "[b](https://host.test/site/logistic/gradient-descent/), [c](#here), "
+        "[d](https://other.test/x), [e](/root/), "
+        "![f](https://host.test/site/logistic/logistic-regression/figure.png)"
+    )
+    assert result.cells[1].source == "# [a](../x/)"

@@ -53,7 +53,9 @@ def code_cell(source: str, output: str = "", tags: str = "") -> str:
         f'<div class="jp-Cell jp-CodeCell jp-Notebook-cell {tags}" id="cell-id=x">'
         '<div class="jp-InputPrompt jp-InputArea-prompt">In [1]:</div>'
         f'{toolbar}<clipboard-copy for="cell-1"><div><span class="notice" hidden="">Copied!'
-        f'</span></div></clipboard-copy><div class="highlight-ipynb"><pre>{source}</pre></div>'
+        '</span><svg class="clipboard-copy-icon" viewbox="0 0 16 16"><path d="M0 6.75z"></path>'
+        '<path d="M5 1.75z"></path></svg></div></clipboard-copy>'
+        f'<div class="highlight-ipynb"><pre>{source}</pre></div>'
         '<div class="jp-OutputPrompt jp-OutputArea-prompt">Out[1]:</div>'
         f'<div class="jp-OutputArea-output">{output}</div></div></div>'
     )
@@ -180,7 +182,7 @@ def test_trim_css_keeps_rules_for_used_classes_and_used_custom_properties():
         ".w .used:not(.never){padding:0}@media (max-width:10px){.w .gone{top:0}.w pre{top:1px}}"
     )
     assert trim_css(css, {"w", "used"}) == (
-        ".w{--a:1px;--b:var(--a)}.w .used{margin:var(--b)}.w .used{color:red}"
+        ".w{--a:1px;--b:var(--a);}.w .used{margin:var(--b)}.w .used{color:red}"
         ".w .used:not(.never){padding:0}@media (max-width:10px){.w pre{top:1px}}"
     )
 
@@ -209,3 +211,11 @@ def test_markdown_pages_keep_their_toc_and_hide_formulas_from_search(tmp_path: P
     out = page_content(html, page, str(tmp_path))
     assert page.toc == "the Markdown toc" and not list(tmp_path.iterdir())
     assert out == html.replace('"arithmatex"', '"arithmatex" data-search-exclude')
+
+
+def test_the_copy_icon_is_drawn_once_and_reused(tmp_path: Path):
+    soup, _ = render(PAGE, tmp_path)
+    icons = soup.select("svg.clipboard-copy-icon")
+    assert len(icons) == 3 and len(soup.select("svg path")) == 2
+    assert [len(g("path")) for g in icons[0]("g", id="tl-copy-icon")] == [2]
+    assert all(icon.use["href"] == "#tl-copy-icon" and not icon("path") for icon in icons[1:])

@@ -124,8 +124,8 @@ show_markdown(
 # ## The loss along training
 #
 # Now the same step a thousand times, written out as a loop, recording
-# the loss and the parameters after every
-# [epoch](../../glossary/#epoch) (here one epoch is one step, since each
+# the loss of every [epoch](../../glossary/#epoch) and the parameters
+# after its step (here one epoch is one step, since each
 # step uses all three samples). The lower panel draws the path of
 # $(w, b)$ over the contour lines of the loss $L(w, b)$, computed on a
 # grid.
@@ -324,7 +324,7 @@ show_markdown(
 # - On separable data the loss keeps falling as $w$ grows: training
 #   never "converges" to finite weights.
 # - Minibatches take many noisy steps per epoch instead of one exact
-#   one, and usually get further in the same number of epochs.
+#   one; here they get much further in the same number of epochs.
 #
 # ## Exercises
 #

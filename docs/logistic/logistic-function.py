@@ -138,8 +138,8 @@ show_markdown(
 
 # %% tags=["remove_input"]
 show_markdown(
-    "At $z = -10$ the model is confidently wrong ($\\hat y = "
-    f"{y_hat[0].item():.2g}$ for a label $1$). The BCE's gradient is "
+    "At $z = -10$ the model is confidently wrong ($\\hat y$ = "
+    f"{y_hat[0].item():.2g} for a label $1$). The BCE's gradient is "
     f"$\\hat y - y$ = **{grad_bce[0].item():.4f}**, about $-1$, the "
     "largest it can be: the $\\log$ in the BCE undoes the flat "
     "sigmoid, and a confidently wrong logistic regression learns "
@@ -224,7 +224,7 @@ show_markdown("> 这个sigmoid函数的导数类似于正态分布")
 # It is a bell curve with its peak $\sigma'(0) = 1/4$ at $0$, so let us
 # put the normal density with the same peak height next to it: a normal
 # density with standard deviation $\tau$ peaks at
-# $1 / (\tau \sqrt{2\pi})$, so $\tau = 4 / \sqrt{2\pi}$. The right
+# $1 / (\tau \sqrt{2\pi})$, so $\tau = 4 / \sqrt{2\pi}$. The lower
 # panel uses a logarithmic scale to show the tails.
 
 # %%
@@ -503,7 +503,7 @@ print("sigmoid_exp(-100):", value_exp.item(), "gradient:",
 # %% [markdown] tags=["solution"]
 # **Solution 3.** By the chain rule $\tanh'(x) = 2 \cdot 2\,\sigma'(2x)
 # = 4\sigma(2x)(1 - \sigma(2x))$, which is also $1 - \tanh^2 x$ (the
-# tanh panel above asserts that form):
+# tanh and ReLU cell above asserts that form):
 
 # %% tags=["solution"]
 x_tanh = torch.linspace(-4, 4, 81, requires_grad=True)

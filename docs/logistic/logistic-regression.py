@@ -744,9 +744,10 @@ show_markdown(
 # - The BCE is the negative log-likelihood of 0/1 labels (a Bernoulli
 #   target), as the squared error is for a Gaussian one: lower BCE,
 #   likelier labels. Changing the loss changes the fitted model.
-# - `forward(self, x)` takes its input as an argument; `super()` needs
-#   `self` (or no arguments); `reduction="sum"` replaces
-#   `size_average=False`; `torch.tensor` makes data.
+# - `forward(self, x)` takes its input as an argument;
+#   `super().__init__()` (not `super(Model).__init__()`) initialises the
+#   module; `reduction="sum"` replaces `size_average=False`;
+#   `torch.tensor` makes data.
 # - `torch.no_grad()` and `.detach()` replace `.data`; `view` needs a
 #   contiguous tensor, `reshape` copies when it must.
 # - The learning rate goes with the reduction: the summed loss at lr
@@ -784,6 +785,7 @@ with torch.no_grad():
     p_4h_4 = model4(torch.tensor([[4.0]])).item()
 assert w4 < w  # flatter
 assert -b4 / w4 > boundary  # the boundary moves right
+assert b4 > b
 assert p_4h_4 < p_4h
 print(f"3 students: w = {w:.4f}, b = {b:.4f}, "
       f"boundary = {boundary:.4f}, p(4 h) = {p_4h:.4f}")
@@ -791,10 +793,10 @@ print(f"4 students: w = {w4:.4f}, b = {b4:.4f}, boundary = "
       f"{-b4 / w4:.4f}, p(4 h) = {p_4h_4:.4f}")
 
 # %% [markdown] tags=["solution"]
-# $b$ rises here: with a smaller slope the curve needs a less negative
-# intercept to stay low at 1 and 2 hours. The four points are no longer
-# separable by one threshold, so the loss now has a finite minimum
-# instead of falling towards $0$ as $w$ grows.
+# $b$ ends less negative too (asserted), yet the boundary $-b/w$ moves
+# right because $w$ shrinks proportionally more. The four points are
+# no longer separable by one threshold, so the loss now has a finite
+# minimum instead of falling towards $0$ as $w$ grows.
 
 # %% [markdown]
 # **Exercise 2.** Train the three-student model with the summed loss at

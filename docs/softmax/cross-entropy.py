@@ -200,7 +200,7 @@ torch.testing.assert_close(softmax(o / 0.01), hardmax)
 # The hardmax is a step function of the logits: a small change leaves
 # it unchanged (or flips it to another class), so it gives gradient
 # descent nothing to follow; the softmax changes smoothly with every
-# logit. Two corrections to the rest of the note:
+# logit. On the rest of the note:
 #
 # - "Not about the incorrect classes" is not what the loss does. The
 #   loss $-\log \hat{y}_y$ names only the true class, but

@@ -99,7 +99,11 @@ plot_functions(residual, curves, xlabel="residual r", ylabel="loss",
                ax=ax_loss)
 plot_functions(residual, gradients, xlabel="residual r",
                ylabel="gradient", ax=ax_grad)
-show_figure(fig)
+show_figure(fig, alt="Top: the L2, L1 and Huber losses against the "
+            "residual r from -3 to 3: a parabola, a V, and a parabola "
+            "that turns linear beyond -1 and 1. Bottom: their "
+            "gradients: the line r, the step sign(r), and r clipped "
+            "at -1 and 1.")
 
 # %% [markdown]
 # ## The likelihood behind the L2 loss
@@ -145,7 +149,7 @@ fig = plot_functions(
     residual,
     {"L2 loss": l2_loss(residual, zero), "gradient": gradients["L2"],
      "likelihood": likelihood},
-    xlabel="residual r",
+    xlabel="residual r", ylabel="value",
 )
 show_figure(fig)
 

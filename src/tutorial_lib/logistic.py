@@ -43,8 +43,12 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     The gradient is not left to autograd, which would differentiate $|x|$ and get
     $0$ instead of $1/4$ at $x = 0$. As in `torch.sigmoid`, the backward pass computes it
     from the output, $\sigma'(x) = \sigma(x)(1 - \sigma(x))$: finite everywhere, and
-    exactly $0$ where $\sigma(x)$ rounds to $0$ or $1$ (in float32 from $|x| \approx 17$).
-    Values and gradients match `torch.sigmoid`.
+    exactly $0$ where $\sigma(x)$ rounds to $0$ or $1$ (to 1 from $x \approx 16.6$ in
+    float32, $36.7$ in float64). Values and gradients match `torch.sigmoid`; the one
+    difference is below the smallest normal number: for $x$ between about $-104$ and
+    $-88.7$ in float32 ($-745$ and $-709.8$ in float64), where $e^{-x}$ overflows and
+    `torch.sigmoid` returns $0$, this function returns the tiny (subnormal) value of
+    $\sigma(x)$.
 
     Args:
         x: Input tensor (floating point).

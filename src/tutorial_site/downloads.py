@@ -36,6 +36,7 @@ import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
+from urllib.parse import urljoin
 
 import jupytext
 import nbformat
@@ -85,6 +86,7 @@ on its own (in Colab, say). Solutions are collapsed cells: try the exercise firs
 are downloaded on first use into `~/.cache/tutorial_lib`; to use a copy, set
 `TUTORIAL_LIB_DATA` to a folder holding `FashionMNIST/raw` and `MNIST/raw`.
 """
+_LINK = re.compile(r"\]\((?![a-zA-Z][\w+.-]*:|#|/)([^)\s]+)\)")  # ](relative target)
 _DARK_FIGURE = re.compile(r'<img class="tl-figure-dark"[^>]*>')
 _CODE = hashlib.sha256(Path(__file__).read_bytes() + jupytext.__version__.encode()).hexdigest()
 _KEEP_UNUSED = 3600  # seconds a cache file no build used is kept
@@ -99,8 +101,14 @@ def _digest(*parts: bytes | str | Path) -> str:
     return digest.hexdigest()[:24]
 
 
-def notebook_text(notebook: nbformat.NotebookNode, setup: str | None) -> str:
-    """Return ``notebook`` as a download: set-up cell first, solutions and dark figures hidden."""
+def notebook_text(
+    notebook: nbformat.NotebookNode, setup: str | None, page_url: str | None = None
+) -> str:
+    """Return ``notebook`` as a download: set-up cell first, solutions and dark figures hidden.
+
+    Relative Markdown links become absolute from ``page_url`` (the page's address), so that
+    they work in the notebook wherever it is opened.
+    """
     if setup:
         notebook.cells.insert(0, nbformat.v4.new_code_cell(setup.rstrip("\n")))
     for index, cell in enumerate(notebook.cells):
@@ -108,6 +116,8 @@ def notebook_text(notebook: nbformat.NotebookNode, setup: str | None) -> str:
         if "solution" in cell.metadata.get("tags", []):
             hidden = {"source_hidden": True, "outputs_hidden": bool(cell.get("outputs"))}
             cell.metadata.setdefault("jupyter", {}).update(hidden)
+        if cell.cell_type == "markdown" and page_url:
+            cell.source = _LINK.sub(lambda m: f"]({urljoin(page_url, m[1])})", cell.source)
         for output in cell.get("outputs", []):
             if "text/html" in output.get("data", {}):
                 output.data["text/html"] = _DARK_FIGURE.sub("", output.data["text/html"])
@@ -137,6 +147,7 @@ class Downloads:
         self.setup: str | None = None
         self.notebooks: dict[str, str] = {}
         self.sources: dict[str, Path] = {}
+        self.urls: dict[str, str | None] = {}
         self.used: set[Path] = set()
 
     def add_files(self, files: Files, config: MkDocsConfig, pages: Mapping[str, Path]) -> None:
@@ -144,15 +155,19 @@ class Downloads:
         self.cache.mkdir(parents=True, exist_ok=True)
         self.used, self.sources = set(), dict(pages)
         wheel = self._wheel()
+        site = self.site_url.rstrip("/") + "/" if self.site_url else None
         if wheel is not None:
-            if not self.site_url:
+            if not site:
                 raise PluginError("downloads: set site_url (or TUTORIAL_SITE_URL)")
-            site = self.site_url.rstrip("/") + "/"
             self.setup = SETUP.format(site=site, wheel=wheel.name)
+        for page in pages:  # the page's address, as mkdocs-jupyter will render it
+            stem = PurePosixPath(page).with_suffix("")
+            path = f"{stem}/" if config.use_directory_urls else f"{stem}.html"
+            self.urls[page] = urljoin(site, path) if site else None
         self.notebooks = {
-            page: self._converted(path.read_bytes(), jupytext.reads, fmt="py:percent").read_text(
-                encoding="utf-8"
-            )
+            page: self._converted(
+                page, path.read_bytes(), jupytext.reads, fmt="py:percent"
+            ).read_text(encoding="utf-8")
             for page, path in sorted(pages.items())
         }
         requirements = self._requirements()
@@ -184,18 +199,19 @@ class Downloads:
         text = self.sources[src_uri].read_text(encoding="utf-8")
         (folder / f"{stem}.py").write_text(script_text(text, self.setup), encoding="utf-8")
         if executed is not None:
-            notebook = self._converted(executed.read_bytes(), nbformat.reads, as_version=4)
+            notebook = self._converted(src_uri, executed.read_bytes(), nbformat.reads, as_version=4)
             shutil.copyfile(notebook, folder / f"{stem}-outputs.ipynb")
 
-    def _converted(self, data: bytes, read: Callable[..., Any], **options: Any) -> Path:
+    def _converted(self, page: str, data: bytes, read: Callable[..., Any], **options: Any) -> Path:
         """The download made from ``data`` with ``read``: converted once, kept in the cache."""
-        path = self.cache / f"{_digest(data, self.setup or '', _CODE)}.ipynb"
+        url = self.urls.get(page)
+        path = self.cache / f"{_digest(data, self.setup or '', url or '', _CODE)}.ipynb"
         self.used.add(path)
         if path.exists():
             os.utime(path)
         else:
             notebook = read(data.decode("utf-8"), **options)
-            _atomic_write(path, notebook_text(notebook, self.setup).encode())
+            _atomic_write(path, notebook_text(notebook, self.setup, url).encode())
         return path
 
     def _wheel(self) -> Path | None:
