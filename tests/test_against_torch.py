@@ -352,16 +352,18 @@ def interior(*shape, seed=0):
     return torch.randn(*shape, generator=generator(seed), dtype=torch.float64)
 
 
+LABELS01 = (interior(8, seed=1) > 0).double()
+MODEL = LogisticRegression(3).double()
 GRADCHECKS = {
     "sigmoid": (sigmoid, [3 * interior(8)]),
     "sigmoid_derivative": (sigmoid_derivative, [3 * interior(8)]),
     "binary_cross_entropy": (
-        lambda p: binary_cross_entropy(p, (interior(8, seed=1) > 0).double(), "none"),
+        lambda p: binary_cross_entropy(p, LABELS01, "none"),
         [0.05 + 0.9 * torch.rand(8, generator=generator(), dtype=torch.float64)],
     ),
     "binary_cross_entropy_with_logits": (
         lambda z, y: binary_cross_entropy_with_logits(z, y, "sum"),
-        [3 * interior(8), (interior(8, seed=1) > 0).double()],
+        [3 * interior(8), LABELS01],
     ),
     "softmax": (lambda x: softmax(x, dim=1), [3 * interior(4, 5)]),
     "log_softmax": (lambda x: log_softmax(x, dim=0), [3 * interior(4, 5)]),
@@ -371,20 +373,46 @@ GRADCHECKS = {
     ),
     "LogisticRegression": (
         lambda X, W, b: torch.func.functional_call(
-            LogisticRegression(3).double(), {"linear.weight": W, "linear.bias": b}, (X,)
+            MODEL, {"linear.weight": W, "linear.bias": b}, (X,)
         ),
         [interior(6, 3), interior(1, 3, seed=1), interior(1, seed=2)],
     ),
 }
 
 
-@pytest.mark.parametrize("name", list(GRADCHECKS))
-def test_gradcheck(name):
+def gradcheck_inputs(name):
     fn, inputs = GRADCHECKS[name]
     inputs = [x.clone().requires_grad_(True) for x in inputs]
     if name == "binary_cross_entropy_with_logits":
         inputs[1].requires_grad_(False)  # the labels must stay 0 and 1
-    assert torch.autograd.gradcheck(fn, inputs)
+    return fn, inputs
+
+
+@pytest.mark.parametrize("name", list(GRADCHECKS))
+def test_gradcheck(name):
+    fn, inputs = gradcheck_inputs(name)
+    assert torch.autograd.gradcheck(fn, inputs, check_batched_grad=True)
+
+
+# torch's forward-mode AD loads its decompositions with torch.jit.script, which warns that it
+# is deprecated (torch 2.14): a warning of torch's about itself, not about this code.
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:FutureWarning")
+@pytest.mark.parametrize("name", list(GRADCHECKS))
+def test_gradcheck_forward_mode(name):
+    fn, inputs = gradcheck_inputs(name)
+    assert torch.autograd.gradcheck(
+        fn, inputs, check_forward_ad=True, check_backward_ad=False, check_batched_forward_grad=True
+    )
+
+
+def test_torch_func_transforms_through_the_hand_written_derivatives():
+    x = 3 * interior(6)
+    hessian = torch.func.hessian(lambda x: sigmoid(x).sum())(x)
+    torch.testing.assert_close(hessian, torch.func.hessian(lambda x: torch.sigmoid(x).sum())(x))
+    p = 0.05 + 0.9 * torch.rand(8, generator=generator(), dtype=torch.float64)
+    jacobian = torch.func.jacrev(lambda p: binary_cross_entropy(p, LABELS01, "none"))(p)
+    expected = torch.func.jacrev(lambda p: F.binary_cross_entropy(p, LABELS01, reduction="none"))
+    torch.testing.assert_close(jacobian, expected(p))
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "binary_cross_entropy"])

@@ -11,6 +11,8 @@ from torch import nn
 class _Sigmoid(torch.autograd.Function):
     """The sigmoid with torch's backward: the gradient is computed from the output."""
 
+    generate_vmap_rule = True  # torch.func transforms (vmap, jacrev, hessian) work too
+
     @staticmethod
     def forward(x: torch.Tensor) -> torch.Tensor:
         e = torch.exp(-x.abs())  # in (0, 1]: never overflows
@@ -19,11 +21,18 @@ class _Sigmoid(torch.autograd.Function):
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[torch.Tensor], output: torch.Tensor) -> None:
         ctx.save_for_backward(output)
+        ctx.save_for_forward(output)
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
         (s,) = ctx.saved_tensors
         return grad * (1 - s) * s
+
+    @staticmethod
+    def jvp(ctx: Any, tangent: torch.Tensor) -> torch.Tensor:
+        """Forward-mode derivative: the same local derivative, times the input's tangent."""
+        (s,) = ctx.saved_tensors
+        return tangent * (1 - s) * s
 
 
 def _check_floating(x: torch.Tensor) -> None:
