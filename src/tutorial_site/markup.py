@@ -245,8 +245,9 @@ def finish_site(site_dir: str) -> None:
 def trim_css(css: str, classes: set[str]) -> str:
     """Keep the rules of ``css`` whose selectors can match pages using only ``classes``.
 
-    A selector is kept when every class it names (outside ``:not(...)``) is in ``classes``;
-    then the custom properties (``--name``) that no kept declaration uses are dropped.
+    A selector is kept when every class it names (outside ``:not(...)``) is in ``classes``
+    or is one of Material's (``md-*``); then the custom properties (``--name``) that no kept
+    declaration uses are dropped.
 
     Args:
         css: A stylesheet.
@@ -293,4 +294,5 @@ def _kept_rules(rules: list[Any], classes: set[str]) -> str:
 
 def _matches(selector: str, classes: set[str]) -> bool:
     names = re.findall(r"\.(-?[_a-zA-Z][\w-]*)", re.sub(r":not\([^)]*\)", "", selector))
-    return all(name in classes for name in names)
+    # Material's JavaScript adds md-* classes in the browser (md-typeset__scrollwrap).
+    return all(name in classes or name.startswith("md-") for name in names)
