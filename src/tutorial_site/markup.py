@@ -266,10 +266,15 @@ def trim_css(css: str, classes: set[str]) -> str:
     ):
         used |= more
     css = _CUSTOM_PROPERTY.sub(lambda m: m.group(0) if m.group(1) in used else "", css)
-    return re.sub(r"[^{};]+\{\}", "", css)  # rules left without declarations
+    while (trimmed := _EMPTY_RULE.sub("", css)) != css:  # rules left without declarations
+        css = trimmed
+    return css
 
 
-_CUSTOM_PROPERTY = re.compile(r"(--[\w-]+)\s*:([^;{}]*)(?:;|(?=\}))")
+#: A declaration's value: its strings and (nested) parentheses may hold ";" (data: URLs).
+_VALUE = r"""(?:[^;{}()"']|"[^"]*"|'[^']*'|\((?:[^()"']|"[^"]*"|'[^']*'|\([^()]*\))*\))*"""
+_CUSTOM_PROPERTY = re.compile(rf"(--[\w-]+)\s*:({_VALUE})(?:;|(?=\}}))")
+_EMPTY_RULE = re.compile(r"[^{};]+\{[\s;]*\}")
 _VAR = re.compile(r"var\(\s*(--[\w-]+)")
 
 
