@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 from urllib.parse import urljoin
@@ -211,6 +212,23 @@ def test_wheel_is_built_once_per_version_of_the_library(site):
     assert site.build().returncode == 0
     with zipfile.ZipFile(wheel) as archive:
         assert "tutorial_lib/extra.py" in archive.namelist()
+
+
+def test_cache_drops_what_no_build_used_for_an_hour(site):
+    cache = site.root / ".cache" / "downloads"
+    in_use = sorted(p.name for p in cache.iterdir())
+    assert len([n for n in in_use if n.startswith("wheel-")]) == 1
+    assert len([n for n in in_use if n.endswith(".ipynb")]) == 2  # clean, with outputs
+    stale, recent = cache / "stale.ipynb", cache / "recent.ipynb"
+    stale.write_text("{}")
+    recent.write_text("{}")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    for path in cache.iterdir():  # what this build uses stays, however old
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    os.utime(recent)
+    assert site.build().returncode == 0
+    assert sorted(p.name for p in cache.iterdir()) == sorted([*in_use, "recent.ipynb"])
 
 
 def test_markdown_links_to_the_downloads_validate_under_strict(site):

@@ -33,9 +33,19 @@ def test_sigmoid_extreme_inputs_are_finite():
     assert s[0].item() == 0.0 and s[-1].item() == 1.0 and s[2].item() == 0.5
 
 
-def test_sigmoid_needs_floats():
-    with pytest.raises(ValueError, match="floating-point"):
-        sigmoid(torch.tensor([1, 2]))
+@pytest.mark.parametrize("dtype", [torch.int64, torch.uint8, torch.int8, torch.bool])
+def test_sigmoid_of_integers_is_torchs(dtype):
+    x = torch.tensor([0, 1, 3], dtype=torch.int64).to(dtype)
+    s, expected = sigmoid(x), torch.sigmoid(x)
+    assert s.dtype == expected.dtype == torch.get_default_dtype()
+    torch.testing.assert_close(s, expected)
+
+
+def test_sigmoid_refuses_complex_and_non_tensors():
+    with pytest.raises(ValueError, match="real tensor.*complex"):
+        sigmoid(torch.tensor([1 + 2j]))
+    with pytest.raises(ValueError, match="torch.Tensor"):
+        sigmoid([1.0, 2.0])
 
 
 def test_model_forward_is_logits_and_probabilities():

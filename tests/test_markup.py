@@ -177,13 +177,16 @@ def test_figures_become_lazy_content_addressed_files_with_their_size(tmp_path: P
 
 def test_trim_css_keeps_rules_for_used_classes_and_used_custom_properties():
     css = (
-        '@charset "UTF-8";.w{--a:1px;--b:var(--a);--c:2px;--d:3px}'
+        '@charset "UTF-8";.w{--icon:url("data:image/svg+xml;base64,QQ==");--a:1px;'
+        "--b:var(--a);--c:2px;--d:3px}:root{--e:url(data:a;b)}"
         ".w .used{margin:var(--b)}.w .unused{margin:var(--c)}.w .used,.w .gone{color:red}"
         ".w .used:not(.never){padding:0}@media (max-width:10px){.w .gone{top:0}.w pre{top:1px}}"
+        ".w .md-typeset__scrollwrap{margin:0}"
     )
     assert trim_css(css, {"w", "used"}) == (
         ".w{--a:1px;--b:var(--a);}.w .used{margin:var(--b)}.w .used{color:red}"
         ".w .used:not(.never){padding:0}@media (max-width:10px){.w pre{top:1px}}"
+        ".w .md-typeset__scrollwrap{margin:0}"
     )
 
 

@@ -25,8 +25,10 @@
 # derivative, and its relatives.
 #
 # Our library's [`sigmoid`](../../api/#tutorial_lib.logistic.sigmoid)
-# computes it from $e^{-|x|}$ so that it never overflows; first we check
-# it against `torch.sigmoid`.
+# computes this formula as `torch.sigmoid` does (for very negative $x$,
+# $e^{-x}$ overflows to `inf` and the result is exactly $0$, not an
+# error), with the derivative computed from the output (Exercise 2 shows
+# why); first we check it against `torch.sigmoid`.
 
 # %%
 import math
@@ -48,6 +50,9 @@ torch.set_num_threads(1)  # tensors this small run fastest on one thread
 x = torch.linspace(-10, 10, 401)
 s = sigmoid(x)
 torch.testing.assert_close(s, torch.sigmoid(x))
+extremes = torch.tensor([-100.0, 100.0])
+assert sigmoid(extremes).tolist() == [0.0, 1.0]
+assert torch.sigmoid(extremes).tolist() == [0.0, 1.0]
 
 # %% [markdown]
 # ## Saturation: where the curve goes flat

@@ -48,6 +48,8 @@ def _reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
 class _BinaryCrossEntropy(torch.autograd.Function):
     """Elementwise BCE from probabilities, with torch's forward clamp and backward formula."""
 
+    generate_vmap_rule = True  # torch.func transforms (vmap, jacrev, hessian) work too
+
     @staticmethod
     def forward(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         log_p = torch.clamp(torch.log(p), min=-100)
@@ -57,16 +59,38 @@ class _BinaryCrossEntropy(torch.autograd.Function):
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[torch.Tensor, torch.Tensor], output: Any) -> None:
         ctx.save_for_backward(*inputs)
+        ctx.save_for_forward(*inputs)
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
         p, y = ctx.saved_tensors
         grad_p = grad_y = None
         if ctx.needs_input_grad[0]:
-            grad_p = grad * (p - y) / torch.clamp((1 - p) * p, min=_EPSILON)
+            grad_p = grad * _d_loss_d_p(p, y)
         if ctx.needs_input_grad[1]:
-            grad_y = grad * (torch.log1p(-p) - torch.log(p))
+            grad_y = grad * _d_loss_d_y(p)
         return grad_p, grad_y
+
+    @staticmethod
+    def jvp(ctx: Any, p_tangent: torch.Tensor | None, y_tangent: torch.Tensor | None) -> Any:
+        """Forward-mode derivative: the same local derivatives, times the tangents."""
+        p, y = ctx.saved_tensors
+        out = torch.zeros_like(p)
+        if p_tangent is not None:
+            out = out + p_tangent * _d_loss_d_p(p, y)
+        if y_tangent is not None:
+            out = out + y_tangent * _d_loss_d_y(p)
+        return out
+
+
+def _d_loss_d_p(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """The derivative of the BCE by the probability as torch defines it: finite at 0 and 1."""
+    return (p - y) / torch.clamp((1 - p) * p, min=_EPSILON)
+
+
+def _d_loss_d_y(p: torch.Tensor) -> torch.Tensor:
+    """The derivative of the BCE by the label: log(1 - p) - log(p), unclamped like torch's."""
+    return torch.log1p(-p) - torch.log(p)
 
 
 def binary_cross_entropy(
@@ -143,8 +167,9 @@ def binary_cross_entropy_with_logits(
 
     Autograd of this formula gives the gradient $\sigma(z) - y$ everywhere, $1/2 - y$ at
     $z = 0$ included. Infinite logits behave as in torch: $z = +\infty$ with $y = 0$
-    costs $+\infty$, and $0 \cdot \infty$ makes the loss NaN for $z = +\infty, y = 1$ and
-    $z = -\infty$ (either label), while the gradient stays $\sigma(z) - y$.
+    costs $+\infty$; $z = +\infty$ with $y = 1$ ($0 \cdot \infty$) and $z = -\infty$
+    with either label ($\infty - \infty$ or $0 \cdot \infty$) give NaN, while the
+    gradient stays $\sigma(z) - y$ (finite).
 
     Args:
         logits: Unnormalised scores $z$, any real values.

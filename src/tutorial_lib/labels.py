@@ -14,10 +14,12 @@ def check_class_labels(
     (`tutorial_lib.cross_entropy.cross_entropy`, `tutorial_lib.one_hot.one_hot`,
     `tutorial_lib.metrics.accuracy`, `tutorial_lib.metrics.evaluate_accuracy`). Labels must
     be ``torch.int64`` ("Long"), the only dtype that `torch.nn.functional.one_hot` takes
-    and the one that indexing and `torch.nn.functional.cross_entropy` expect. Other dtypes
-    are refused, not converted: ``uint8`` and ``bool`` tensors index as masks rather than
-    as positions, and a float label such as 2.7 has no class. The message names the dtype
-    and the fix, ``target.long()``. An empty tensor (no samples) passes.
+    (`torch.nn.functional.cross_entropy` takes ``uint8`` too; one contract for all is
+    simpler). Other dtypes are refused, not converted: ``uint8`` and ``bool`` tensors used
+    as an index select by mask rather than by position, smaller integer types fail inside
+    torch's ``gather`` with a message about its index, and a float label such as 2.7 has no
+    class. The message names the dtype and the fix, ``target.long()``. An empty tensor (no
+    samples) passes.
 
     Args:
         target: Tensor of class indices, shape ``(N,)``.

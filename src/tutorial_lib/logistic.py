@@ -11,56 +11,71 @@ from torch import nn
 class _Sigmoid(torch.autograd.Function):
     """The sigmoid with torch's backward: the gradient is computed from the output."""
 
+    generate_vmap_rule = True  # torch.func transforms (vmap, jacrev, hessian) work too
+
     @staticmethod
     def forward(x: torch.Tensor) -> torch.Tensor:
-        e = torch.exp(-x.abs())  # in (0, 1]: never overflows
-        return torch.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        # torch's formula: for very negative x, exp(-x) overflows to inf and the result
+        # is exactly 0 (never NaN), as in torch.sigmoid.
+        return 1 / (1 + torch.exp(-x))
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[torch.Tensor], output: torch.Tensor) -> None:
         ctx.save_for_backward(output)
+        ctx.save_for_forward(output)
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> torch.Tensor:
         (s,) = ctx.saved_tensors
         return grad * (1 - s) * s
 
+    @staticmethod
+    def jvp(ctx: Any, tangent: torch.Tensor) -> torch.Tensor:
+        """Forward-mode derivative: the same local derivative, times the input's tangent."""
+        (s,) = ctx.saved_tensors
+        return tangent * (1 - s) * s
 
-def _check_floating(x: torch.Tensor) -> None:
+
+def _as_real_floats(x: torch.Tensor) -> torch.Tensor:
+    """``x`` as floats: integer and bool tensors become the default dtype, as in torch."""
     if not isinstance(x, torch.Tensor):
         raise ValueError(f"sigmoid needs a torch.Tensor, got {type(x).__name__}")
+    if x.is_complex():
+        raise ValueError(f"sigmoid needs a real tensor, got dtype {x.dtype}")
     if not torch.is_floating_point(x):
-        raise ValueError(f"sigmoid needs a floating-point tensor, got dtype {x.dtype}")
+        return x.to(torch.get_default_dtype())
+    return x
 
 
 def sigmoid(x: torch.Tensor) -> torch.Tensor:
     r"""The logistic function $\sigma(x) = 1 / (1 + e^{-x})$, elementwise.
 
-    Computed from $e^{-|x|}$, which never overflows: $1 / (1 + e^{-|x|})$ for $x \ge 0$
-    and $e^{-|x|} / (1 + e^{-|x|})$ otherwise, so the values are finite for any input,
-    $\sigma(+\infty) = 1$, $\sigma(-\infty) = 0$, and NaN stays NaN.
+    Computed as `torch.sigmoid` computes it, $1 / (1 + e^{-x})$: where $e^{-x}$
+    overflows to $\infty$ (for $x$ below about $-88.7$ in float32, $-709.8$ in float64) the
+    result is exactly $0$, never NaN, so the values are finite for any input,
+    $\sigma(+\infty) = 1$, $\sigma(-\infty) = 0$, and NaN stays NaN. The values match
+    `torch.sigmoid` to within one rounding step and are $0$ and $1$ exactly where torch's
+    are, so a loss computed from them (such as
+    [`binary_cross_entropy`][tutorial_lib.binary_cross_entropy.binary_cross_entropy]) sees
+    the same clamped logs as torch's.
 
-    The gradient is not left to autograd, which would differentiate $|x|$ and get
-    $0$ instead of $1/4$ at $x = 0$. As in `torch.sigmoid`, the backward pass computes it
-    from the output, $\sigma'(x) = \sigma(x)(1 - \sigma(x))$: finite everywhere, and
-    exactly $0$ where $\sigma(x)$ rounds to $0$ or $1$ (to 1 from $x \approx 16.6$ in
-    float32, $36.7$ in float64). Values and gradients match `torch.sigmoid`; the one
-    difference is below the smallest normal number: for $x$ between about $-104$ and
-    $-88.7$ in float32 ($-745$ and $-709.8$ in float64), where $e^{-x}$ overflows and
-    `torch.sigmoid` returns $0$, this function returns the tiny (subnormal) value of
-    $\sigma(x)$.
+    The gradient is not left to autograd, which would multiply $0$ by $e^{-x} = \infty$
+    and get NaN where $e^{-x}$ overflows. As in `torch.sigmoid`, the backward pass
+    computes it from the output, $\sigma'(x) = \sigma(x)(1 - \sigma(x))$: finite
+    everywhere, $1/4$ at $x = 0$, and exactly $0$ where $\sigma(x)$ rounds to $0$ or $1$
+    (to 1 from $x \approx 16.6$ in float32, $36.7$ in float64).
 
     Args:
-        x: Input tensor (floating point).
+        x: Input tensor. Integer and bool tensors are converted to the default floating
+            dtype first, as `torch.sigmoid` does.
 
     Returns:
         $\sigma(x)$, same shape as ``x``, values in $[0, 1]$.
 
     Raises:
-        ValueError: If ``x`` is not a floating-point tensor.
+        ValueError: If ``x`` is not a tensor or is complex.
     """
-    _check_floating(x)
-    return _Sigmoid.apply(x)
+    return _Sigmoid.apply(_as_real_floats(x))
 
 
 def sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:

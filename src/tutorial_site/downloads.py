@@ -156,10 +156,9 @@ class Downloads:
         self.used, self.sources = set(), dict(pages)
         wheel = self._wheel()
         site = self.site_url.rstrip("/") + "/" if self.site_url else None
-        if wheel is not None:
-            if not site:
-                raise PluginError("downloads: set site_url (or TUTORIAL_SITE_URL)")
-            self.setup = SETUP.format(site=site, wheel=wheel.name)
+        if wheel is not None and not site:
+            raise PluginError("downloads: set site_url (or TUTORIAL_SITE_URL)")
+        self.setup = SETUP.format(site=site, wheel=wheel.name) if wheel else None
         for page in pages:  # the page's address, as mkdocs-jupyter will render it
             stem = PurePosixPath(page).with_suffix("")
             path = f"{stem}/" if config.use_directory_urls else f"{stem}.html"

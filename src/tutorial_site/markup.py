@@ -245,8 +245,9 @@ def finish_site(site_dir: str) -> None:
 def trim_css(css: str, classes: set[str]) -> str:
     """Keep the rules of ``css`` whose selectors can match pages using only ``classes``.
 
-    A selector is kept when every class it names (outside ``:not(...)``) is in ``classes``;
-    then the custom properties (``--name``) that no kept declaration uses are dropped.
+    A selector is kept when every class it names (outside ``:not(...)``) is in ``classes``
+    or is one of Material's (``md-*``); then the custom properties (``--name``) that no kept
+    declaration uses are dropped.
 
     Args:
         css: A stylesheet.
@@ -265,10 +266,15 @@ def trim_css(css: str, classes: set[str]) -> str:
     ):
         used |= more
     css = _CUSTOM_PROPERTY.sub(lambda m: m.group(0) if m.group(1) in used else "", css)
-    return re.sub(r"[^{};]+\{\}", "", css)  # rules left without declarations
+    while (trimmed := _EMPTY_RULE.sub("", css)) != css:  # rules left without declarations
+        css = trimmed
+    return css
 
 
-_CUSTOM_PROPERTY = re.compile(r"(--[\w-]+)\s*:([^;{}]*)(?:;|(?=\}))")
+#: A declaration's value: its strings and (nested) parentheses may hold ";" (data: URLs).
+_VALUE = r"""(?:[^;{}()"']|"[^"]*"|'[^']*'|\((?:[^()"']|"[^"]*"|'[^']*'|\([^()]*\))*\))*"""
+_CUSTOM_PROPERTY = re.compile(rf"(--[\w-]+)\s*:({_VALUE})(?:;|(?=\}}))")
+_EMPTY_RULE = re.compile(r"[^{};]+\{[\s;]*\}")
 _VAR = re.compile(r"var\(\s*(--[\w-]+)")
 
 
@@ -293,4 +299,5 @@ def _kept_rules(rules: list[Any], classes: set[str]) -> str:
 
 def _matches(selector: str, classes: set[str]) -> bool:
     names = re.findall(r"\.(-?[_a-zA-Z][\w-]*)", re.sub(r":not\([^)]*\)", "", selector))
-    return all(name in classes for name in names)
+    # Material's JavaScript adds md-* classes in the browser (md-typeset__scrollwrap).
+    return all(name in classes or name.startswith("md-") for name in names)
