@@ -72,6 +72,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         self.runner: Any = None
         self.records: dict[str, record.PageRecord] = {}
         self.done = threading.Event()
+        self.done.set()  # nothing is running
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Under ``mkdocs serve``, keep one zygote for every rebuild (this instance stays)."""
