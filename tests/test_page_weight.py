@@ -35,14 +35,6 @@ pytestmark = [pytest.mark.site, pytest.mark.browser]
 
 KB = 1000
 FIRST_VISIT, SECOND_PAGE, HTML_SIZE = 600 * KB, 300 * KB, 200 * KB
-#: Known to be over HTML_SIZE: the whole library's reference on one page (to be split).
-API_PAGE = "api/index.html"
-#: Known to be over the transfer budgets, and why. A page listed here that is within its
-#: budgets fails the test: take it off the list.
-KNOWN_HEAVY = {
-    "softmax/image-classification-datasets/": "two Fashion-MNIST sample grids, PNGs of 200-265"
-    " KB each (tutorial_lib.plotting.show_images; nearest interpolation about halves them)",
-}
 COMPRESSED = {".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".py", ".ipynb"}
 SCROLL_TO_END = """async () => {
     for (let y = 0; y < document.documentElement.scrollHeight; y += 400) {
@@ -138,9 +130,7 @@ def test_no_page_html_is_over_200_kb(built_site: Path):
     }
     heavy = {path: size for path, size in sizes.items() if size > HTML_SIZE}
     assert not list(built_site.rglob("*.map")), "source maps are not needed by readers"
-    assert not heavy.keys() - {API_PAGE}, heavy
-    if heavy:
-        pytest.xfail(f"{API_PAGE} is {heavy[API_PAGE]} bytes: the API reference is one page")
+    assert not heavy, heavy
 
 
 def test_first_visit_and_second_page_stay_within_their_budgets(built_site, base_url, browser):
@@ -158,10 +148,7 @@ def test_first_visit_and_second_page_stay_within_their_budgets(built_site, base_
     print(report)
     over = {p for p, n in first.items() if n > FIRST_VISIT}
     over |= {p for p, n in second.items() if n > SECOND_PAGE}
-    assert not over - KNOWN_HEAVY.keys(), report
-    assert not KNOWN_HEAVY.keys() - over, f"within budget now: {KNOWN_HEAVY.keys() - over}"
-    if over:
-        pytest.xfail("; ".join(f"{p}: {KNOWN_HEAVY[p]}" for p in sorted(over)))
+    assert not over, report
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
