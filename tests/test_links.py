@@ -152,10 +152,11 @@ def test_api_reference_documents_every_public_module_and_function(built_site: Pa
         for info in pkgutil.iter_modules(tutorial_lib.__path__)
         if not info.name.startswith("_")
     ]
-    api_source = (root / "docs" / "api.md").read_text(encoding="utf-8")
+    pages = ("api", "api-figures")
+    api_source = "".join((root / "docs" / f"{p}.md").read_text(encoding="utf-8") for p in pages)
     missing = [m for m in modules if f"::: {m}\n" not in api_source]
-    assert not missing, f"modules missing from docs/api.md: {missing}"
-    ids = ids_of(built_site / "api" / "index.html")
+    assert not missing, f"modules missing from docs/api.md and docs/api-figures.md: {missing}"
+    ids = set().union(*(ids_of(built_site / p / "index.html") for p in pages))
     undocumented = [
         name for module in modules for name in [module, *public_names(module)] if name not in ids
     ]

@@ -33,7 +33,6 @@ EXPECTED = {
     "BCE": {"/softmax/cross-entropy/"},
 }
 #: Search only finds what a page says: the cross-entropy page does not write "BCE" yet.
-NOT_YET = {"BCE": "the cross-entropy page does not say 'BCE' (its page owner adds it)"}
 #: What a snippet must not show: notebook prompts, the copy button's notice, LaTeX.
 UNWANTED = re.compile(r"In \[\d*\]|Out\[\d*\]|Copied!|\\[a-zA-Z]{2,}|\\[()[\]]|\$[^$\s][^$]*\$")
 
@@ -88,12 +87,7 @@ def search(page, query: str) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize(
     "query",
-    [
-        pytest.param(q, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[q]))
-        if q in NOT_YET
-        else q
-        for q in EXPECTED
-    ],
+    list(EXPECTED),
 )
 def test_search_finds_the_page_with_clean_titles_and_snippets(search_page, query: str):
     results = search(search_page, query)

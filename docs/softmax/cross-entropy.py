@@ -117,7 +117,7 @@ show_figure(fig, alt="The loss -log p against the probability p of "
             f"p = {p_true[0]:.3f} to 0 at p = 1.")
 
 # %% [markdown]
-# ## Binary cross-entropy is the two-class case
+# ## Binary cross-entropy (BCE) is the two-class case
 #
 # With two classes, a softmax over the logits $(0, z)$ gives
 # $\hat{y}_1 = e^z / (1 + e^z) = \sigma(z)$, the
@@ -125,7 +125,7 @@ show_figure(fig, alt="The loss -log p against the probability p of "
 # [logistic regression](../../glossary/#logistic-regression), and the
 # cross-entropy becomes
 # $-y \log \sigma(z) - (1 - y) \log(1 - \sigma(z))$, the binary
-# cross-entropy:
+# cross-entropy (BCE) of the logistic chapter:
 
 # %%
 z = torch.randn(8) * 3
