@@ -80,8 +80,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
 
     def on_shutdown(self) -> None:
         """Stop the kernels and the zygote when ``mkdocs serve`` stops."""
-        if self.runner is not None:
-            self.runner.cancel()  # and its zygote
+        for stop in [r.cancel for r in [self.runner] if r] + [z.close for z in [self.zygote] if z]:
+            stop()  # the runner's kernels, then the zygote kept between rebuilds
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Resolve paths, check the options, quiet the renderer's per-page lines."""
@@ -154,18 +154,17 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         return sorted(jobs, key=lambda job: (-times.get(job.page, job.budget), job.page))
 
     def _start(self, jobs: list[Any]) -> None:
-        if not jobs:
-            return
         from tutorial_site.execution import Runner, kernel_environment
 
-        env = kernel_environment(self.config.threads)
         modules = self.config.preload if Zygote.can_fork() else []
         if self.zygote and (not self.zygote.is_current() or self.zygote.modules != modules):
             log.info("executed-pages: restarting the zygote (a module it imported changed)")
             self.zygote.close()
             self.zygote = None
-        if modules and self.zygote is None:
-            self.zygote = Zygote(modules, env)
+        if modules and self.zygote is None and (jobs or self.serving):  # ready for an edit
+            self.zygote = Zygote(modules, kernel_environment(self.config.threads))
+        if not jobs:
+            return
         self.runner = Runner(self.config, self.workers, self.zygote)
         if threading.current_thread() is threading.main_thread() and not self.serving:
             signals = (signal.SIGINT, signal.SIGTERM)
