@@ -117,7 +117,7 @@ show_figure(fig, alt="The loss -log p against the probability p of "
             f"p = {p_true[0]:.3f} to 0 at p = 1.")
 
 # %% [markdown]
-# ## Binary cross-entropy (BCE) is the two-class case
+# ## Binary cross-entropy is the two-class case
 #
 # With two classes, a softmax over the logits $(0, z)$ gives
 # $\hat{y}_1 = e^z / (1 + e^z) = \sigma(z)$, the
