@@ -17,7 +17,7 @@ import pytest
 import torch
 from idx_files import ALL_FILES, FakeDataset, labels_bytes, make_dataset, sha256, torchvision_raw
 
-from tutorial_lib import data, report
+from tutorial_lib import data
 from tutorial_lib.data import (
     CorruptDataError,
     DataNotFoundError,
@@ -53,19 +53,6 @@ def fake(monkeypatch) -> FakeDataset:
     monkeypatch.setitem(data.SHA256, "FashionMNIST", dataset.sha256)
     monkeypatch.setitem(data.SHA256, "MNIST", dataset.sha256)
     return dataset
-
-
-@pytest.fixture
-def dependencies(monkeypatch) -> list[Path]:
-    """The paths passed to report.record_dependency."""
-    recorded: list[Path] = []
-    monkeypatch.setattr(report, "record_dependency", lambda path: recorded.append(Path(path)))
-    return recorded
-
-
-def split_files(raw: Path, train: bool) -> list[Path]:
-    prefix = "train" if train else "t10k"
-    return [raw / f"{prefix}-images-idx3-ubyte", raw / f"{prefix}-labels-idx1-ubyte"]
 
 
 def assert_split_equals(split: ImageSplit, dataset: FakeDataset, train: bool) -> None:
@@ -108,7 +95,7 @@ def test_helper_files_are_read_by_torchvision(tmp_path, fake):
 
 
 @pytest.mark.parametrize("train", [True, False])
-def test_explicit_root(tmp_path, fake, dependencies, train):
+def test_explicit_root(tmp_path, fake, train):
     root = tmp_path / "mine"
     fake.write(torchvision_raw(root))
     split = load_fashion_mnist(root, train=train, download=False)
@@ -116,11 +103,10 @@ def test_explicit_root(tmp_path, fake, dependencies, train):
     assert split.name == "Fashion-MNIST"
     assert split.classes[0] == "T-shirt/top" and len(split.classes) == 10
     assert split.source == f"root argument: {root}"
-    assert dependencies == split_files(torchvision_raw(root), train)
 
 
 @pytest.mark.parametrize("train", [True, False])
-def test_environment_variable(tmp_path, monkeypatch, fake, dependencies, train):
+def test_environment_variable(tmp_path, monkeypatch, fake, train):
     root = tmp_path / "shared"
     fake.write(torchvision_raw(root, "MNIST"))
     monkeypatch.setenv(data.DATA_ENV, str(root))
@@ -128,17 +114,15 @@ def test_environment_variable(tmp_path, monkeypatch, fake, dependencies, train):
     assert_split_equals(split, fake, train)
     assert split.name == "MNIST"
     assert split.source == f"{data.DATA_ENV}: {root}"
-    assert dependencies == split_files(torchvision_raw(root, "MNIST"), train)
 
 
-def test_user_cache_from_xdg_cache_home(tmp_path, fake, dependencies):
+def test_user_cache_from_xdg_cache_home(tmp_path, fake):
     cache = tmp_path / "xdg-cache" / "tutorial_lib"
     assert user_cache_dir() == cache
     fake.write(torchvision_raw(cache))
     split = load_fashion_mnist(download=False)
     assert_split_equals(split, fake, True)
     assert split.source == f"user cache: {cache}"
-    assert dependencies == split_files(torchvision_raw(cache), True)
 
 
 def test_user_cache_defaults_to_home(tmp_path, monkeypatch, fake):
@@ -518,7 +502,7 @@ def test_failing_download_is_reported(monkeypatch):
 
 
 def test_download_goes_through_torchvision_into_the_user_cache(
-    tmp_path, monkeypatch, fake, dependencies
+    tmp_path, monkeypatch, fake
 ):
     import torchvision.datasets.mnist
 
@@ -537,7 +521,6 @@ def test_download_goes_through_torchvision_into_the_user_cache(
     assert split.source == f"download into the user cache: {cache}"
     assert_split_equals(split, fake, False)
     assert timeouts == [data.DOWNLOAD_SOCKET_TIMEOUT] * 4
-    assert dependencies == split_files(torchvision_raw(cache, "MNIST"), False)
     assert load_mnist(train=False).source == f"user cache: {cache}"
 
 

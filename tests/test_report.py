@@ -10,7 +10,6 @@ import pytest
 from nbclient import NotebookClient
 
 from tutorial_lib.report import (
-    DEPENDENCY_MIME,
     RESULT_MIME,
     in_notebook,
     record_result,
@@ -40,16 +39,13 @@ def test_empty_key_is_rejected() -> None:
         record_result("", 1.0, "A label")
 
 
-def test_in_a_kernel_outputs_are_markdown_and_invisible_payloads(tmp_path) -> None:
-    data_file = tmp_path / "data.bin"
-    data_file.write_bytes(b"123")
+def test_in_a_kernel_outputs_are_markdown_and_invisible_payloads() -> None:
     nb = nbformat.v4.new_notebook()
     nb.cells = [
         nbformat.v4.new_code_cell(
-            "from tutorial_lib.report import show_markdown, record_result, record_dependency\n"
+            "from tutorial_lib.report import show_markdown, record_result\n"
             "show_markdown('p = **0.75**')\n"
             "record_result('p_pass', 0.75, 'Probability of passing')\n"
-            f"record_dependency({str(data_file)!r})\n"
         )
     ]
     NotebookClient(nb, kernel_name="python3", timeout=120, allow_errors=False).execute()
@@ -63,4 +59,4 @@ def test_in_a_kernel_outputs_are_markdown_and_invisible_payloads(tmp_path) -> No
         "fmt": ".4f",
     }
     assert set(outputs[1]["data"]) == {RESULT_MIME}
-    assert json.loads(outputs[2]["data"][DEPENDENCY_MIME]) == {"path": str(data_file)}
+    assert len(outputs) == 2

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 from bs4 import BeautifulSoup
 
-from tutorial_lib.report import DEPENDENCY_MIME, RESULT_MIME
+from tutorial_lib.report import RESULT_MIME
 from tutorial_site.record import collect_results
 
 ALPHA = """
@@ -98,11 +98,9 @@ def test_collect_results_keeps_visible_representations():
     result = {"key": "k", "value": 1.5, "label": "K", "fmt": ".2f"}
     cell.outputs = [
         nbformat.v4.new_output("stream", name="stdout", text="hello\n"),
-        nbformat.v4.new_output("display_data", data={RESULT_MIME: json.dumps(result)}),
-        nbformat.v4.new_output("display_data", data={DEPENDENCY_MIME: {"path": "/d/a.bin"}}),
         nbformat.v4.new_output(
             "display_data",
-            data={DEPENDENCY_MIME: json.dumps({"path": "/d/a.bin"}), "text/plain": "shown"},
+            data={RESULT_MIME: json.dumps(result), "text/plain": "shown"},
         ),
     ]
     notebook.cells = [nbformat.v4.new_markdown_cell("# T"), cell]

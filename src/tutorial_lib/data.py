@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from tutorial_lib import report
 from tutorial_lib.idx import IMAGES_MAGIC, LABELS_MAGIC, IdxFormatError, IdxHeader, read_idx_header
 
 #: Environment variable naming a folder in torchvision's layout that holds the datasets.
@@ -375,8 +374,6 @@ def _read(spec: _Spec, base: Path, train: bool, *, source: str) -> ImageSplit:
             f"{label_path} is corrupt: labels range from {int(labels.min())} to "
             f"{int(labels.max())}, expected 0 to {len(classes) - 1}. {_fix_hint(spec)}"
         )
-    for path in (image_path, label_path):
-        report.record_dependency(path)
     return ImageSplit(
         images=images, labels=labels, classes=classes, name=spec.title, train=train, source=source
     )

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 from typing import Any
 
 #: MIME type of the invisible outputs that carry a page's headline results to the site build.
 RESULT_MIME = "application/vnd.tutorial-lib.result+json"
-#: MIME type of the invisible outputs that name a data file a page read (for the build cache).
-DEPENDENCY_MIME = "application/vnd.tutorial-lib.dependency+json"
 
 
 def in_notebook() -> bool:
@@ -64,20 +61,3 @@ def record_result(key: str, value: float, label: str, fmt: str = ".4f") -> None:
 
     payload: dict[str, Any] = {"key": key, "value": number, "label": label, "fmt": fmt}
     display({RESULT_MIME: json.dumps(payload)}, raw=True)
-
-
-def record_dependency(path: str | os.PathLike[str]) -> None:
-    """Tell the site build that this page read the file at ``path``.
-
-    In a notebook this emits an invisible output of type `DEPENDENCY_MIME`, so the
-    build's cache re-executes the page when that file changes; as a plain script it does
-    nothing.
-
-    Args:
-        path: The file that was read.
-    """
-    if not in_notebook():
-        return
-    from IPython.display import display
-
-    display({DEPENDENCY_MIME: json.dumps({"path": os.path.abspath(path)})}, raw=True)

@@ -12,12 +12,12 @@ from typing import Any
 import jupytext
 import nbformat
 
-from tutorial_lib.report import DEPENDENCY_MIME, RESULT_MIME
+from tutorial_lib.report import RESULT_MIME
 from tutorial_site.kernel import WARNING_MIME
 
 #: Kernel spec written into every notebook (executed ones and the downloads).
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-_INVISIBLE = (RESULT_MIME, DEPENDENCY_MIME, WARNING_MIME)
+_INVISIBLE = (RESULT_MIME, WARNING_MIME)
 _TITLE = re.compile(r"^# # (.+?)\s*$", re.MULTILINE)
 
 
