@@ -1,30 +1,25 @@
 """Post-processing of notebook pages' HTML: TOC, search, solution blocks and page weight.
 
-mkdocs-jupyter renders each executed notebook with nbconvert's "lab" template. This module
-turns that HTML into a page that reads like the site's Markdown pages and is light to load.
-The build plugin (:mod:`tutorial_site.plugin`) calls two functions:
+mkdocs-jupyter renders each executed notebook with nbconvert's "lab" template; this module
+makes that HTML read like the site's Markdown pages and load lightly. The plugin calls:
 
-- ``page_content(html, page, site_dir) -> str``, from ``on_page_content``, for every page:
-  formulas are hidden from the search index; and on notebook pages (``page.toc`` is rebuilt
-  in place):
-
-  * strips nbconvert's MathJax and CDN Mermaid loaders (the site loads nothing from other
-    hosts) and the Pygments CSS that mkdocs-jupyter appends to ``.ipynb`` pages;
-  * moves the notebook CSS, inlined on every page, into one shared file,
-    ``assets/stylesheets/notebook.css``, linked where the CSS was;
-  * writes each base64 PNG figure to ``assets/figures/<sha256>.png`` and links it, with
-    ``width``/``height`` from the PNG header and ``loading="lazy"`` (so the variant of a
-    figure for the other colour scheme, hidden, is not downloaded);
+- ``page_content(html, page, site_dir) -> str`` from ``on_page_content``, for every page
+  (formulas are hidden from search); on notebook pages it also rebuilds ``page.toc``:
+  * strips nbconvert's MathJax and CDN Mermaid loaders and the Pygments CSS that
+    mkdocs-jupyter appends to ``.ipynb`` pages (the site loads nothing from other hosts);
+  * moves the inlined notebook CSS into one shared ``assets/stylesheets/notebook.css``;
+  * writes each base64 PNG figure to ``assets/figures/<sha256>.png``, linked with
+    ``width``/``height`` from the PNG header and ``loading="lazy"`` (the hidden variant
+    for the other colour scheme is not downloaded);
   * hides prompts, "Copied!", the headings' "¶" and formulas from the search index
-    (``data-search-exclude``, which Material's search plugin honours); drops cell tags;
+    (``data-search-exclude``, honoured by Material's search plugin); drops cell tags;
   * rebuilds the table of contents from the rendered headings, with their inline code and
-    their formulas (typeset by KaTeX in the browser, as ``.arithmatex``);
-  * wraps each run of consecutive cells tagged ``solution`` in a collapsed
+    formulas (typeset by KaTeX in the browser, as ``.arithmatex``);
+  * wraps each run of cells tagged ``solution`` in a collapsed
     ``<details class="solution success">`` (styled as Material's ``??? success``).
-
-- ``finish_site(site_dir) -> None``, from ``on_post_build``: trims ``notebook.css`` to the
-  rules and custom properties that the built pages can use, and deletes what no page loads:
-  Material's source maps and, for an English-only search, its search language files.
+- ``finish_site(site_dir) -> None`` from ``on_post_build``: trims ``notebook.css`` to what
+  the built pages can use, and deletes Material's source maps and, for an English-only
+  search, its search language files.
 """
 
 from __future__ import annotations
