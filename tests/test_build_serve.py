@@ -119,3 +119,26 @@ def test_serve_shows_a_failing_page_as_an_error_page_until_it_is_fixed(mini_site
     assert "docs/chapter/one.py, code cell 3" in text
     assert "Traceback (most recent call last):" not in text  # no crash of the server
     assert sorted(mini_site.runs()) == ["one", "one", "two"]
+
+
+def test_serve_shows_an_error_page_when_the_page_cannot_start(mini_site, tmp_path):
+    """A preloaded module that fails to import: no cell runs, the page says why."""
+    broken = mini_site.root / "lib" / "minibroken.py"
+    broken.write_text('raise RuntimeError("minibroken is broken")\n')
+    mini_site.write_page("chapter/one.py", "One", 'print("one", "ran")')
+    mini_site.configure(preload=["minibroken"], watch_sources=["lib/minibroken.py"])
+    address, log = free_address(), tmp_path / "serve.log"
+    one = f"http://{address}/chapter/one/"
+    server = mini_site.serve(address, log)
+    try:
+        wait_for(one, "failed to execute", server, log)
+        shown = BeautifulSoup(fetch(one), "html.parser").get_text()
+        assert "docs/chapter/one.py: before the first cell" in shown
+        assert "RuntimeError: minibroken is broken" in shown
+        assert "one ran" not in shown
+        broken.write_text('"""Fixed."""\n')
+        wait_for(one, "one ran", server, log)
+        assert "failed to execute" not in fetch(one)
+    finally:
+        stop(server, timeout=30)
+    assert "Traceback (most recent call last):" not in log.read_text()

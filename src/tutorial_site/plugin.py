@@ -3,10 +3,11 @@
 One page's way: ``on_files`` reads it (:mod:`~tutorial_site.record`), looks its key up in
 the cache (:mod:`~tutorial_site.cache`) and, on a miss, queues it for execution
 (:mod:`~tutorial_site.execution`, in a background thread, longest pages first), saying why.
-The pages that show no results render meanwhile; ``on_pre_page`` waits for the executions
-and points the page at its executed notebook, which mkdocs-jupyter (``execute: false``)
-renders. A failed page is rendered as an error page; ``mkdocs build`` then fails, naming the
-page and cell, while ``mkdocs serve`` keeps serving. Ctrl-C or SIGTERM kills every kernel.
+The other pages render meanwhile, the tutorial pages in the order their runs should end;
+``on_pre_page`` waits for the page's run and points the page at its executed notebook,
+which mkdocs-jupyter (``execute: false``) renders. A failed page is rendered as an error
+page; ``mkdocs build`` then fails, naming the page and cell, while ``mkdocs serve`` keeps
+serving. Ctrl-C or SIGTERM kills every kernel.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mkdocs.config import base
-from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
@@ -30,37 +29,12 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from tutorial_site import cache, generated, markup, record
+from tutorial_site import cache, generated, markup, record, stylesheet
 from tutorial_site.downloads import Downloads
 from tutorial_site.kernel import Zygote, ZygoteUnsafeError
+from tutorial_site.options import ExecutedPagesConfig
 
 log = logging.getLogger("mkdocs.plugins.executed_pages")
-
-
-class ExecutedPagesConfig(base.Config):
-    """Options of the ``executed-pages`` plugin (paths are relative to ``mkdocs.yml``)."""
-
-    execute = c.Type(bool, default=True)
-    include = c.ListOfItems(c.Type(str), default=["*.py"])  # fnmatch patterns of pages
-    cache_dir = c.Type(str, default=".cache/executed-pages")
-    watch_sources = c.ListOfItems(c.Type(str), default=["src/tutorial_lib"])
-    watch_files = c.ListOfItems(c.Type(str), default=["constraints.txt", "pyproject.toml"])
-    env_keys = c.ListOfItems(c.Type(str), default=["TUTORIAL_LIB_DATA"])
-    kernel_name = c.Type(str, default="python3")
-    timeout = c.Type(int, default=300)  # seconds a cell may run
-    page_timeout = c.Type((int, float), default=900)  # seconds a whole page may run
-    output_limit = c.Type(int, default=2_000_000)  # bytes of output a page may produce
-    workers = c.Optional(c.Type(int))  # kernels at once (default: the number of CPUs)
-    threads = c.Type(int, default=1)  # threads per kernel
-    preload = c.ListOfItems(c.Type(str), default=[])  # modules the zygote imports
-    cwd = c.Choice(("page", "project"), default="page")
-    budget = c.Type((int, float), default=30)  # seconds of kernel CPU time a page may take
-    budgets = c.DictOfItems(c.Type((int, float)), default={})  # per page
-    times_page = c.Type(str, default="computation-times.md")
-    times_section = c.Type(str, default="Reference")
-    evict_after = c.Type((int, float), default=300)  # spare entries used this recently
-    results_marker = c.Type(str, default="<!-- results-table -->")
-    downloads = c.Type(bool, default=True)
 
 
 class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
@@ -87,6 +61,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         """Resolve paths, check the options, quiet the renderer's per-page lines."""
         self.project = Path(config.config_file_path or ".").resolve().parent
         self.store = cache.Store(self.project / self.config.cache_dir)
+        self.markup_cache = self.store.root.parent / "markup"
         self.downloads = Downloads(self.project, config.site_url)
         self.workers = self.config.workers or os.cpu_count() or 1
         if self.workers < 1 or self.config.threads < 1:
@@ -125,9 +100,12 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         files.append(File.generated(config, self.config.times_page, content="",
                                     inclusion=InclusionLevel.NOT_IN_NAV))
         self.used: set[str] = set()
+        self.ends: dict[str, float] = {}  # expected end of each page's run
         self.done.set()
         if self.config.execute:
             self._start(self._lookup())
+        for r in self.records.values() if not self.config.execute else ():
+            r.ready.set()
         return files
 
     def _lookup(self) -> list[Any]:
@@ -144,14 +122,21 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         jobs = []
         for r in self.records.values():
             self.used.add(r.key)
-            if r.reason is not None:
+            if r.reason is None:
+                r.ready.set()
+            else:
                 log.info("executed-pages: executing %s: %s", r.display, r.reason)
                 cwd = r.source.parent if self.config.cwd == "page" else self.project
                 notebook = record.read_page(r.source, r.source.read_text("utf-8"))
                 jobs.append(Job(r.page, notebook, cwd, r.budget))
         # Longest first (by the latest recorded time, else by budget): a shorter tail.
         times = {entry["page"]: entry["seconds"] for entry in self.store.entries()}
-        return sorted(jobs, key=lambda job: (-times.get(job.page, job.budget), job.page))
+        jobs.sort(key=lambda job: (-times.get(job.page, job.budget), job.page))
+        free = [0.0] * self.workers  # when each worker is free: when each run should end
+        for job in jobs:
+            free.sort()
+            free[0] = self.ends[job.page] = free[0] + times.get(job.page, job.budget)
+        return jobs
 
     def _start(self, jobs: list[Any]) -> None:
         from tutorial_site.execution import Runner, kernel_environment
@@ -181,6 +166,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         os._exit(128 + number)
 
     def _run(self, jobs: list[Any]) -> None:
+        from tutorial_site.execution import Outcome
+
         started = time.monotonic()
         try:
             try:
@@ -189,11 +176,11 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 log.info("executed-pages: %s; using fresh kernels", error)
                 self.zygote = self.runner.zygote = None
             self.runner.run(jobs, self._finished)
-        except Exception as error:  # noqa: BLE001 (reported as the pages' failure)
-            for job in jobs if not self.runner.cancelled else ():
-                if self.records[job.page].notebook is None:
-                    self.records[job.page].error = f"{type(error).__name__}: {error}"
-                    log.error("%s, %s", self.records[job.page].display, error)
+        except Exception as error:  # noqa: BLE001 (the failure of every page not run yet)
+            why = f"{type(error).__name__}: {error}"
+            for job in [j for j in jobs if not self.records[j.page].ready.is_set()]:
+                self._finished(job, Outcome(job.notebook, 0.0, error=f"before the first cell: "
+                                                                     f"{why}"))
         finally:
             if not self.serving and self.zygote is not None:
                 self.zygote.close()
@@ -212,24 +199,29 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         if r.error is not None:
             self.used.add(r.notebook.parent.name)  # the error page (not an entry)
             (log.info if self.serving else log.error)("%s, %s", r.display, r.error)
+        r.ready.set()
 
-    def _wait(self) -> None:
-        while not self.done.wait(0.1):  # short waits: a signal handler runs in between
+    def _wait(self, ready: threading.Event | None = None) -> None:
+        while not (ready or self.done).wait(0.1):  # short: a signal handler runs in between
             pass
+        if ready is not None:
+            return
         for number, handler in getattr(self, "handlers", {}).items():
             signal.signal(number, handler)
         self.handlers: dict[int, Any] = {}
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-        """List the times page in its section; render the pages with results last."""
+        """List the times page; render tutorial pages as their runs should end, then the rest."""
         times = files.get_file_from_path(self.config.times_page)  # added by on_files
         generated.add_to_nav(nav, times.page, self.config.times_section)
         order = {p.file.src_uri: i for i, p in enumerate(nav.pages)}
         self.ordered = sorted(self.records.values(), key=lambda r: (order.get(r.page, 1e9), r.page))
         marker = self.config.results_marker
-        last = [times, *(f for f in files if f.src_uri.endswith(".md") and f.abs_src_path
-                         and marker in Path(f.abs_src_path).read_text("utf-8")),
-                *(f for f in files if f.src_uri in self.records)]
+        ends = self.ends  # tutorial pages as their runs should end; then the pages of all
+        last = [*sorted((f for f in files if f.src_uri in self.records),
+                        key=lambda f: (ends.get(f.src_uri, 0.0), f.src_uri)), times,
+                *(f for f in files if f.src_uri.endswith(".md") and f.abs_src_path
+                  and marker in Path(f.abs_src_path).read_text("utf-8"))]
         for file in last:
             files.remove(file)
             files.append(file)
@@ -237,10 +229,10 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
 
     @event_priority(100)  # before mkdocs-jupyter reads the notebook
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
-        """Wait for the executions before a page that shows them; point it at its notebook."""
+        """Wait for a tutorial page's run (the times page: all); point it at its notebook."""
         r = self.records.get(page.file.src_uri)
         if r is not None or page.file.src_uri == self.config.times_page:
-            self._wait()
+            self._wait(r and r.ready)
         if r is not None and r.notebook is not None:
             page.file.abs_src_path = str(r.notebook)
         if page.file.src_uri == self.config.times_page:
@@ -261,7 +253,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Rework every page's HTML (:mod:`~tutorial_site.markup`); link the downloads."""
-        html = markup.page_content(html, page, config.site_dir)
+        html = markup.page_content(html, page, config.site_dir, self.markup_cache)
         if not self.config.downloads or page.file.src_uri not in self.records:
             return html
         return self.downloads.links(html, page.file.src_uri, self.config.execute)
@@ -286,7 +278,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Finish the pages' assets; drop the cache entries no page of this build used."""
-        markup.finish_site(config.site_dir)
+        stylesheet.finish_site(config.site_dir, self.markup_cache)
+        markup.evict(self.markup_cache, self.config.evict_after)
         if self.config.execute and not any(r.error for r in self.records.values()):
             removed = self.store.evict(self.used, self.config.evict_after)
             if removed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ class PageRecord:
         cpu_seconds: Kernel CPU time of that run.
         results: Headline results the page recorded (``report.record_result``).
         error: Why the page failed, naming the cell (None if it did not).
+        ready: Set once the page's result (or failure) is known.
     """
 
     page: str
@@ -50,6 +52,7 @@ class PageRecord:
     cpu_seconds: float | None = None
     results: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    ready: threading.Event = field(default_factory=threading.Event)
 
     @property
     def display(self) -> str:
