@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import struct
 import zlib
@@ -12,7 +13,8 @@ from types import SimpleNamespace
 import pytest
 from bs4 import BeautifulSoup
 
-from tutorial_site.markup import finish_site, page_content, trim_css
+from tutorial_site.markup import page_content
+from tutorial_site.stylesheet import finish_site, trim_css
 
 
 def png(width: int, height: int) -> bytes:
@@ -222,3 +224,53 @@ def test_the_copy_icon_is_drawn_once_and_reused(tmp_path: Path):
     assert len(icons) == 3 and len(soup.select("svg path")) == 2
     assert [len(g("path")) for g in icons[0]("g", id="tl-copy-icon")] == [2]
     assert all(icon.use["href"] == "#tl-copy-icon" and not icon("path") for icon in icons[1:])
+
+
+def test_a_cached_page_is_the_same_and_a_damaged_entry_is_reworked(tmp_path: Path):
+    data = png(30, 20)
+    src = "data:image/png;base64," + base64.b64encode(data).decode()
+    html = notebook(
+        markdown_cell(heading(1, "t", "Title $x$")),
+        code_cell("show()", f'<img class="tl-figure-light" src="{src}" alt="A">'),
+    )
+    cache = tmp_path / "cache"
+
+    def build(name: str) -> tuple[str, list, dict[str, bytes]]:
+        site = tmp_path / name
+        page = SimpleNamespace(url="a/b/", toc=None)
+        out = page_content(html, page, str(site), cache)
+        files = {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*.*")}
+        return out, flat(page.toc), files
+
+    first = build("first")
+    assert len(first[2]) == 2 and len(list(cache.glob("*.json"))) == 1
+    assert build("second") == first  # from the cache: same HTML, TOC and files
+    (entry,) = cache.glob("*.json")
+    stored = next(p for p in cache.iterdir() if p.read_bytes() == data)
+    for damage in (lambda: entry.write_text("{"), lambda: stored.write_bytes(data[:9])):
+        damage()
+        assert build("again") == first  # reworked, not served from the damaged entry
+    assert stored.read_bytes() == data  # and the damaged file was replaced
+
+
+def test_the_trimmed_stylesheet_is_kept_and_a_damaged_copy_is_not_used(tmp_path: Path):
+    css = ".w .used{color:red}.w .gone{color:blue}"
+    cache, trimmed = tmp_path / "cache", ".w .used{color:red}"
+
+    def finish() -> str:
+        site = tmp_path / "site"
+        (site / "assets/stylesheets").mkdir(parents=True, exist_ok=True)
+        (site / "assets/stylesheets/notebook.css").write_text(css)
+        (site / "index.html").write_text('<div class="w"><p class="used"></p></div>')
+        finish_site(str(site), cache)
+        return (site / "assets/stylesheets/notebook.css").read_text()
+
+    assert finish() == trimmed
+    (kept,) = cache.iterdir()
+    other = ".w .used{color:teal}"  # an intact entry is used as it is
+    sha = hashlib.sha256(other.encode()).hexdigest()
+    kept.write_text(json.dumps({"css": other, "sha256": sha}))
+    assert finish() == other
+    kept.write_text(kept.read_text().replace("teal", "lime"))  # damaged: checksum differs
+    assert finish() == trimmed
+    assert json.loads(kept.read_text())["css"] == trimmed  # and replaced

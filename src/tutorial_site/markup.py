@@ -17,29 +17,33 @@ makes that HTML read like the site's Markdown pages and load lightly. The plugin
     formulas (typeset by KaTeX in the browser, as ``.arithmatex``);
   * wraps each run of cells tagged ``solution`` in a collapsed
     ``<details class="solution success">`` (styled as Material's ``??? success``).
-- ``finish_site(site_dir) -> None`` from ``on_post_build``: trims ``notebook.css`` to what
-  the built pages can use, and deletes Material's source maps and, for an English-only
-  search, its search language files.
+- ``evict(cache_dir, grace)`` from ``on_post_build``: drops what no build used for ``grace``
+  seconds from ``cache_dir``, where ``page_content`` keeps each reworked notebook page (by
+  the hash of its input, this module and BeautifulSoup's version) with its figures and CSS.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import hashlib
 import itertools
 import json
+import os
 import re
-import shutil
 import struct
+import time
 from pathlib import Path
 from typing import Any
 
-import tinycss2
+import bs4
 from bs4 import BeautifulSoup, NavigableString, Tag
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils import get_relative_url
+
+from tutorial_site.cache import atomic_write
 
 #: Where the shared notebook stylesheet and the figures go, relative to the site folder.
 STYLESHEET = "assets/stylesheets/notebook.css"
@@ -70,13 +74,14 @@ _HEADING = re.compile(r"^h[1-6]$")
 _PNG_DATA = re.compile(r"^data:image/png;base64,")
 
 
-def page_content(html: str, page: Page, site_dir: str) -> str:
+def page_content(html: str, page: Page, site_dir: str, cache_dir: Path | None = None) -> str:
     """Rework the content HTML of a page; for a notebook page, rebuild ``page.toc`` too.
 
     Args:
         html: The page's content HTML (of a notebook page: as mkdocs-jupyter rendered it).
         page: The page (its URL places the links; a notebook page's ``toc`` is replaced).
         site_dir: The folder the site is built into (the CSS and figures are written there).
+        cache_dir: Where reworked notebook pages are kept between builds (None: not kept).
 
     Returns:
         The reworked content HTML.
@@ -87,11 +92,21 @@ def page_content(html: str, page: Page, site_dir: str) -> str:
     )
     if '<div class="jupyter-wrapper">' not in html:
         return html
+    entry = cache_dir / f"{_digest(_CODE, page.url, html)}.json" if cache_dir else None
+    if entry is not None:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):  # a damaged entry
+            return _restore(entry, page, Path(site_dir))
+    html = _rework(html, page, Path(site_dir))
+    with contextlib.suppress(OSError):  # (a cache that cannot be written is no error)
+        entry and _keep(entry, html, page, Path(site_dir))
+    return html
+
+
+def _rework(html: str, page: Page, site: Path) -> str:
     html = _IPYNB_EXTRA_STYLE.sub("", html)
     for loader in _NBCONVERT_LOADERS:
         html = loader.sub("", html)
     soup = BeautifulSoup(html, "html.parser")
-    site = Path(site_dir)
     _share_stylesheet(soup, site, get_relative_url(STYLESHEET, page.url))
     for img in soup.find_all("img", src=_PNG_DATA):
         _write_figure(img, site, page.url)
@@ -209,90 +224,62 @@ def _is_solution(cell: Tag) -> bool:
     return "celltag_solution" in cell["class"] or bool(cell.find(class_="celltag_solution"))
 
 
-def finish_site(site_dir: str) -> None:
-    """Trim the shared notebook CSS; delete source maps and unneeded search language files.
-
-    Args:
-        site_dir: The built site's folder (after the search plugin wrote its index).
-    """
-    site = Path(site_dir)
-    stylesheet = site / STYLESHEET
-    if stylesheet.exists():
-        classes = set()
-        for page in site.rglob("*.html"):
-            for value in re.findall(r'class="([^"]*)"', page.read_text(encoding="utf-8")):
-                classes.update(value.split())
-        stylesheet.write_text(trim_css(stylesheet.read_text("utf-8"), classes), "utf-8")
-    for source_map in (site / "assets").rglob("*.map"):
-        source_map.unlink()
-        minified = source_map.with_suffix("")
-        if minified.exists():
-            text = minified.read_text(encoding="utf-8")
-            minified.write_text(re.sub(r"\n?/[/*]# sourceMappingURL=\S+(?: \*/)?\s*$", "", text))
-    # Material's search worker loads language files only for languages other than English.
-    index = site / "search" / "search_index.json"
-    lunr = site / "assets" / "javascripts" / "lunr"
-    if index.exists() and lunr.is_dir():
-        if json.loads(index.read_text(encoding="utf-8"))["config"]["lang"] == ["en"]:
-            shutil.rmtree(lunr)
+def _digest(*parts: str | bytes) -> str:
+    text = b"\0".join(part.encode() if isinstance(part, str) else part for part in parts)
+    return hashlib.sha256(text).hexdigest()
 
 
-def trim_css(css: str, classes: set[str]) -> str:
-    """Keep the rules of ``css`` whose selectors can match pages using only ``classes``.
+_CODE = _digest(Path(__file__).read_bytes(), bs4.__version__)
 
-    A selector is kept when every class it names (outside ``:not(...)``) is in ``classes``
-    or is one of Material's (``md-*``); then the custom properties (``--name``) that no kept
-    declaration uses are dropped.
 
-    Args:
-        css: A stylesheet.
-        classes: The class names used by the pages it styles.
+def _keep(entry: Path, html: str, page: Page, site: Path) -> None:
+    """Store a reworked page, its TOC and the files it wrote (by their SHA-256) in the cache."""
+    names = [STYLESHEET, *sorted(set(re.findall(rf"{FIGURES}/[0-9a-f]{{64}}\.png", html)))]
+    files = {}
+    for name in names:
+        data = (site / name).read_bytes()
+        files[name] = sha = _digest(data)
+        kept = entry.parent / sha
+        if not kept.exists() or _digest(kept.read_bytes()) != sha:  # missing or damaged
+            atomic_write(kept, data)
+    saved = {"html": html, "toc": _toc_data(page.toc), "files": files}
+    atomic_write(entry, json.dumps({**saved, "sha256": _digest(json.dumps(saved))}))
 
-    Returns:
-        The trimmed stylesheet.
-    """
-    css = _kept_rules(tinycss2.parse_stylesheet(css, skip_comments=True), classes)
-    values: dict[str, list[str]] = {}
-    for name, value in _CUSTOM_PROPERTY.findall(css):
-        values.setdefault(name, []).append(value)
-    used = set(_VAR.findall(_CUSTOM_PROPERTY.sub("", css)))
-    while (
-        more := {n for name in used for v in values.get(name, []) for n in _VAR.findall(v)} - used
+
+def _restore(entry: Path, page: Page, site: Path) -> str:
+    """A cached reworked page, its files written to ``site``; any damage raises."""
+    stored = json.loads(entry.read_text(encoding="utf-8"))
+    saved = {name: stored[name] for name in ("html", "toc", "files")}
+    data = {name: (entry.parent / sha).read_bytes() for name, sha in saved["files"].items()}
+    if stored["sha256"] != _digest(json.dumps(saved)) or any(
+        _digest(data[name]) != sha for name, sha in saved["files"].items()
     ):
-        used |= more
-    css = _CUSTOM_PROPERTY.sub(lambda m: m.group(0) if m.group(1) in used else "", css)
-    while (trimmed := _EMPTY_RULE.sub("", css)) != css:  # rules left without declarations
-        css = trimmed
-    return css
+        raise ValueError("damaged")
+    for name, content in data.items():
+        (site / name).parent.mkdir(parents=True, exist_ok=True)
+        (site / name).write_bytes(content)
+        os.utime(entry.parent / saved["files"][name])
+    os.utime(entry)
+    page.toc = TableOfContents(_toc_links(saved["toc"]))
+    return saved["html"]
 
 
-#: A declaration's value: its strings and (nested) parentheses may hold ";" (data: URLs).
-_VALUE = r"""(?:[^;{}()"']|"[^"]*"|'[^']*'|\((?:[^()"']|"[^"]*"|'[^']*'|\([^()]*\))*\))*"""
-_CUSTOM_PROPERTY = re.compile(rf"(--[\w-]+)\s*:({_VALUE})(?:;|(?=\}}))")
-_EMPTY_RULE = re.compile(r"[^{};]+\{[\s;]*\}")
-_VAR = re.compile(r"var\(\s*(--[\w-]+)")
+def _toc_data(links: list[AnchorLink]) -> list[Any]:
+    return [[link.title, link.id, link.level, _toc_data(link.children)] for link in links]
 
 
-def _kept_rules(rules: list[Any], classes: set[str]) -> str:
-    kept = []
-    for rule in rules:
-        if rule.type == "qualified-rule":
-            prelude = tinycss2.serialize(rule.prelude)
-            # Split the selector list at the commas that are not inside parentheses.
-            selectors = [s.strip() for s in re.split(r",(?![^(]*\))", prelude)]
-            selectors = [s for s in selectors if _matches(s, classes)]
-            if selectors:
-                kept.append(f"{','.join(selectors)}{{{tinycss2.serialize(rule.content)}}}")
-        elif rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports"):
-            inner = _kept_rules(tinycss2.parse_rule_list(rule.content, skip_comments=True), classes)
-            if inner:
-                kept.append(f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{inner}}}")
-        elif rule.type == "at-rule" and rule.lower_at_keyword != "charset":
-            kept.append(tinycss2.serialize([rule]))
-    return "".join(kept)
+def _toc_links(data: list[Any]) -> list[AnchorLink]:
+    links = []
+    for title, anchor, level, children in data:
+        links.append(AnchorLink(title, anchor, level))
+        links[-1].children = _toc_links(children)
+    return links
 
 
-def _matches(selector: str, classes: set[str]) -> bool:
-    names = re.findall(r"\.(-?[_a-zA-Z][\w-]*)", re.sub(r":not\([^)]*\)", "", selector))
-    # Material's JavaScript adds md-* classes in the browser (md-typeset__scrollwrap).
-    return all(name in classes or name.startswith("md-") for name in names)
+def evict(cache_dir: Path, grace: float) -> None:
+    """Remove the files of ``cache_dir`` that no build used for ``grace`` seconds."""
+    deadline = time.time() - grace
+    for path in cache_dir.iterdir() if cache_dir.is_dir() else ():
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < deadline:
+                path.unlink()
