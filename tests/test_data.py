@@ -91,6 +91,35 @@ def test_helper_files_are_read_by_torchvision(tmp_path, fake):
         assert f.read() == fake.contents["t10k-images-idx3-ubyte"]
 
 
+@pytest.mark.parametrize("train", [True, False])
+@pytest.mark.parametrize(
+    ("folder", "load"), [("FashionMNIST", load_fashion_mnist), ("MNIST", load_mnist)]
+)
+def test_split_is_what_torchvisions_class_reads(tmp_path, fake, folder, load, train):
+    from torchvision import datasets
+
+    root = tmp_path / "root"
+    fake.write(torchvision_raw(root, folder))
+    split = load(root, train=train, download=False)
+    reference = getattr(datasets, folder)(str(root), train=train, download=False)
+    assert torch.equal(split.images, reference.data)
+    assert torch.equal(split.labels, reference.targets)
+    assert split.labels.dtype == reference.targets.dtype == torch.int64
+    assert split.classes == tuple(reference.classes)
+
+
+def test_read_idx_refuses_a_file_that_changed_after_its_header_was_checked(tmp_path, fake):
+    from tutorial_lib.idx import IMAGES_MAGIC, IdxFormatError, read_idx, read_idx_header
+
+    fake.write(tmp_path)
+    path = tmp_path / "train-images-idx3-ubyte"
+    header = read_idx_header(path, IMAGES_MAGIC)
+    np.testing.assert_array_equal(read_idx(path, header).numpy(), fake.train_images)
+    path.write_bytes(path.read_bytes()[:-1])
+    with pytest.raises(IdxFormatError, match="expected 9408"):
+        read_idx(path, header)
+
+
 # --- each source ---------------------------------------------------------------------------
 
 
@@ -501,9 +530,7 @@ def test_failing_download_is_reported(monkeypatch):
     assert socket.getdefaulttimeout() == timeout_before
 
 
-def test_download_goes_through_torchvision_into_the_user_cache(
-    tmp_path, monkeypatch, fake
-):
+def test_download_goes_through_torchvision_into_the_user_cache(tmp_path, monkeypatch, fake):
     import torchvision.datasets.mnist
 
     monkeypatch.delenv(data.NO_DOWNLOAD_ENV)

@@ -26,7 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from tutorial_lib.idx import IMAGES_MAGIC, LABELS_MAGIC, IdxFormatError, IdxHeader, read_idx_header
+from tutorial_lib.idx import (
+    IMAGES_MAGIC,
+    LABELS_MAGIC,
+    IdxFormatError,
+    IdxHeader,
+    read_idx,
+    read_idx_header,
+)
 
 #: Environment variable naming a folder in torchvision's layout that holds the datasets.
 DATA_ENV = "TUTORIAL_LIB_DATA"
@@ -162,10 +169,35 @@ class _Spec:
     folder: str  # torchvision's class name, also its folder name under the root
     title: str
     debian: bool  # whether the Debian package dataset-fashion-mnist ships it
+    classes: tuple[str, ...]  # the class names, as torchvision's class has them
 
 
-_FASHION_MNIST = _Spec(folder="FashionMNIST", title="Fashion-MNIST", debian=True)
-_MNIST = _Spec(folder="MNIST", title="MNIST", debian=False)
+_FASHION_MNIST = _Spec(
+    folder="FashionMNIST",
+    title="Fashion-MNIST",
+    debian=True,
+    classes=(
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ),
+)
+_MNIST = _Spec(
+    folder="MNIST",
+    title="MNIST",
+    debian=False,
+    classes=tuple(
+        f"{d} - {n}"
+        for d, n in enumerate("zero one two three four five six seven eight nine".split())
+    ),
+)
 
 
 def user_cache_dir() -> Path:
@@ -348,7 +380,7 @@ def _fix_hint(spec: _Spec) -> str:
 
 
 def _read(spec: _Spec, base: Path, train: bool, *, source: str) -> ImageSplit:
-    """Verify the two files of the split under ``base`` and load them with torchvision."""
+    """Verify the two files of the split under ``base`` and load them."""
     raw = base / spec.folder / "raw"
     image_path, label_path = (raw / name for name in SPLIT_FILES[train])
     image_header = _check_file(spec, image_path, IMAGES_MAGIC)
@@ -366,9 +398,11 @@ def _read(spec: _Spec, base: Path, train: bool, *, source: str) -> ImageSplit:
     for path in (image_path, label_path):
         _check_sha256(spec, path)
 
-    dataset = _torchvision_class(spec.folder)(str(base), train=train, download=False)
-    images, labels = dataset.data, dataset.targets
-    classes = tuple(dataset.classes)
+    # Read directly, as torchvision's dataset class does (a test checks they agree): importing
+    # torchvision takes about a second, more than reading the files.
+    images = read_idx(image_path, image_header)
+    labels = read_idx(label_path, label_header).long()
+    classes = spec.classes
     if len(labels) and not 0 <= int(labels.min()) <= int(labels.max()) < len(classes):
         raise CorruptDataError(
             f"{label_path} is corrupt: labels range from {int(labels.min())} to "

@@ -1,4 +1,4 @@
-"""The IDX file format of MNIST-style datasets: header parsing and structural checks."""
+"""The IDX file format of MNIST-style datasets: header parsing, structural checks, reading."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import math
 import os
 import struct
 from dataclasses import dataclass
+
+import torch
 
 #: Magic number of an IDX file of unsigned bytes with three dimensions (images N x rows x cols).
 IMAGES_MAGIC = 0x00000803
@@ -79,3 +81,24 @@ def read_idx_header(path: str | os.PathLike[str], magic: int) -> IdxHeader:
             f"{header.shape}, i.e. {expected} bytes"
         )
     return header
+
+
+def read_idx(path: str | os.PathLike[str], header: IdxHeader) -> torch.Tensor:
+    """Read the data of the IDX file at ``path`` (checked by `read_idx_header`) as a tensor.
+
+    Args:
+        path: The (uncompressed) IDX file of unsigned bytes.
+        header: Its header, as `read_idx_header` returned it.
+
+    Returns:
+        A ``uint8`` tensor of shape ``header.shape``, e.g. ``(60000, 28, 28)``.
+
+    Raises:
+        IdxFormatError: If the file no longer holds the data its header announces.
+    """
+    with open(path, "rb") as f:
+        f.seek(header.header_size)
+        data = bytearray(f.read())
+    if len(data) != header.data_size:
+        raise IdxFormatError(f"file holds {len(data)} data bytes, expected {header.data_size}")
+    return torch.frombuffer(data, dtype=torch.uint8).reshape(header.shape)
