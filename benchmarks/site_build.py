@@ -204,6 +204,11 @@ def main() -> None:
         default=15.0,
         help="seconds between mkdocs serve serving the site and the first edit",
     )
+    parser.add_argument(
+        "--cold-only",
+        action="store_true",
+        help="only the cold build (for many alternating runs on a noisy machine)",
+    )
     args = parser.parse_args()
     print(f"site build benchmark, {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
     print(machine())
@@ -219,11 +224,13 @@ def main() -> None:
         figures = []
         seconds, summary = build(project)
         figures.append(("cold build (empty cache)", seconds, summary))
-        seconds, summary = build(project)
-        figures.append(("warm rebuild (nothing changed)", seconds, summary))
-        seconds, summary = build(project, execute=False)
-        figures.append(("floor (execution off)", seconds, summary))
-        edits = serve_edits(project, args.page, args.edits, args.settle)
+        args.edits = 0 if args.cold_only else args.edits
+        for _ in () if args.cold_only else (1,):
+            seconds, summary = build(project)
+            figures.append(("warm rebuild (nothing changed)", seconds, summary))
+            seconds, summary = build(project, execute=False)
+            figures.append(("floor (execution off)", seconds, summary))
+        edits = serve_edits(project, args.page, args.edits, args.settle) if args.edits else []
         for number, (seconds, summary) in enumerate(edits, start=1):
             figures.append((f"mkdocs serve, edit {number} of {args.page}", seconds, summary))
         if edits:
