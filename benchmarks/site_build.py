@@ -4,9 +4,10 @@ Runs on a copy of the real project in a temporary folder (so the project's own c
 neither used nor touched) and prints each figure as wall seconds:
 
     .venv/bin/python benchmarks/site_build.py [--page logistic/logistic-function.py]
-        [--edits 3] [--settle 15] [--preload torch,numpy | --preload ""]
+        [--edits 3] [--settle 15] [--preload torch,numpy | --preload ""] [--cold-only]
 
-``--preload`` overrides the plugin's ``preload`` option in the copy (``""``: fresh kernels).
+``--preload`` overrides the plugin's ``preload`` option in the copy (``""``: fresh kernels);
+``--cold-only`` measures the cold build alone (alternate many runs on a noisy machine).
 
 1. cold: ``mkdocs build`` with an empty cache (every page executed);
 2. warm: the same build again, nothing changed (every page from the cache);
