@@ -3,9 +3,9 @@
 The plugin calls four entry points:
 
 - ``Downloads(project_dir, site_url)`` in ``on_config``. The set-up cell installs the wheel
-  from ``site_url``; the environment variable ``TUTORIAL_SITE_URL`` overrides it (forks).
-- ``Downloads.add_files(files, config, pages)`` in ``on_files``, with ``pages`` mapping each
-  tutorial page's docs path to its ``.py`` source. It builds the library's wheel (cached in
+  from ``site_url`` (required); the environment variable ``TUTORIAL_SITE_URL`` overrides it.
+- ``Downloads.add_files(files, config, pages)`` in ``on_files`` (the pages execute meanwhile),
+  ``pages`` mapping each tutorial page's docs path to its source. It builds the wheel (cached in
   ``.cache/downloads`` by the hash of its sources), converts every page to its clean
   notebook, and adds ``downloads/`` to the site as MkDocs files (so Markdown links to them
   validate): the wheel, ``requirements.txt`` and ``notebooks.zip``.
@@ -144,6 +144,8 @@ class Downloads:
         self.project_dir = project_dir
         self.cache = project_dir / ".cache" / "downloads"
         self.site_url = os.environ.get("TUTORIAL_SITE_URL") or site_url
+        if not self.site_url and (project_dir / "src" / LIBRARY).is_dir():
+            raise PluginError("downloads: set site_url (or TUTORIAL_SITE_URL)")
         self.setup: str | None = None
         self.notebooks: dict[str, str] = {}
         self.sources: dict[str, Path] = {}
@@ -156,8 +158,6 @@ class Downloads:
         self.used, self.sources = set(), dict(pages)
         wheel = self._wheel()
         site = self.site_url.rstrip("/") + "/" if self.site_url else None
-        if wheel is not None and not site:
-            raise PluginError("downloads: set site_url (or TUTORIAL_SITE_URL)")
         self.setup = SETUP.format(site=site, wheel=wheel.name) if wheel else None
         for page in pages:  # the page's address, as mkdocs-jupyter will render it
             stem = PurePosixPath(page).with_suffix("")

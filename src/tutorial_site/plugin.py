@@ -62,7 +62,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         self.project = Path(config.config_file_path or ".").resolve().parent
         self.store = cache.Store(self.project / self.config.cache_dir)
         self.markup_cache = self.store.root.parent / "markup"
-        self.downloads = Downloads(self.project, config.site_url)
+        if self.config.downloads:
+            self.downloads = Downloads(self.project, config.site_url)
         self.workers = self.config.workers or os.cpu_count() or 1
         if self.workers < 1 or self.config.threads < 1:
             raise PluginError("executed-pages: 'workers' and 'threads' must be at least 1")
@@ -94,9 +95,6 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         unknown = sorted(set(self.config.budgets) - set(self.records))
         if unknown:
             raise PluginError(f"executed-pages: 'budgets' names unknown pages: {unknown}")
-        if self.config.downloads:
-            pages = {r.page: r.source for r in self.records.values()}
-            self.downloads.add_files(files, config, pages)
         files.append(File.generated(config, self.config.times_page, content="",
                                     inclusion=InclusionLevel.NOT_IN_NAV))
         self.used: set[str] = set()
@@ -106,6 +104,9 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             self._start(self._lookup())
         for r in self.records.values() if not self.config.execute else ():
             r.ready.set()
+        if self.config.downloads:  # (while the pages execute)
+            pages = {r.page: r.source for r in self.records.values()}
+            self.downloads.add_files(files, config, pages)
         return files
 
     def _lookup(self) -> list[Any]:
