@@ -7,6 +7,7 @@ Each build test uses a throwaway site (``mini_site``) whose pages log every exec
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -125,6 +126,32 @@ def test_entries_the_build_did_not_use_are_removed(site):
     keys = {p.stem for p in site.cache.glob("*.json")}
     assert len(keys) == 2
     assert {p.name for p in site.cache.iterdir()} == keys | {f"{k}.json" for k in keys}
+
+
+def test_an_entry_another_build_used_recently_keeps_its_notebook(tmp_path):
+    """Eviction judges an entry by its .json (touched on every use), folder included."""
+    store = cache.Store(tmp_path)
+    recent = store.save("a" * 64, "chapter/a.py", '{"cells": []}', seconds=1.0)
+    old = store.save("b" * 64, "chapter/b.py", '{"cells": []}', seconds=1.0)
+    orphan = tmp_path / ("c" * 64)
+    orphan.mkdir()
+    for path in tmp_path.rglob("*"):  # everything written long ago ...
+        os.utime(path, (1e9, 1e9))
+    os.utime(tmp_path / f"{'a' * 64}.json")  # ... but entry a was just used by another build
+    assert store.evict(used=set(), grace=300) == 1
+    assert recent.exists() and store.load("a" * 64, "chapter/a.py") is not None
+    assert not old.exists() and not (tmp_path / f"{'b' * 64}.json").exists()
+    assert not orphan.exists()
+
+
+def test_an_empty_environment_variable_counts_as_unset(tmp_path, monkeypatch):
+    """Python treats PYTHONPATH= as unset: so does the key."""
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    unset = cache.build_inputs(tmp_path, [], [], {})
+    monkeypatch.setenv("PYTHONPATH", "")
+    assert cache.build_inputs(tmp_path, [], [], {}) == unset
+    monkeypatch.setenv("PYTHONPATH", "/elsewhere")
+    assert cache.build_inputs(tmp_path, [], [], {}) != unset
 
 
 # -- damaged entries ----------------------------------------------------------------------------

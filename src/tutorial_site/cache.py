@@ -85,7 +85,7 @@ def build_inputs(
             if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc":
                 inputs[file.relative_to(project).as_posix()] = digest(file.read_bytes())
     for key in sorted({*env_keys, "PYTHONPATH"}):
-        inputs[f"environment variable {key}"] = digest(os.environ.get(key, "<unset>"))
+        inputs[f"environment variable {key}"] = digest(os.environ.get(key) or "<unset>")
     inputs["installed packages"] = _distributions()
     inputs["Python"] = digest(f"{sys.version} {os.path.realpath(sys.executable)}")
     inputs["kernel spec"] = _kernel_spec(str(settings.get("kernel_name")))
@@ -183,12 +183,17 @@ class Store:
         return sorted(found, key=lambda entry: str(entry.get("executed_at")))
 
     def evict(self, used: set[str], grace: float) -> int:
-        """Remove what this build did not use, unless another build used it recently."""
+        """Remove what this build did not use, unless another build used it recently.
+
+        An entry's folder goes with its ``.json`` (which each lookup touches), never alone.
+        """
         removed, deadline = 0, time.time() - grace
-        for path in self.root.iterdir() if self.root.is_dir() else ():
+        for path in list(self.root.iterdir()) if self.root.is_dir() else ():
             name = path.name.removesuffix(".json")
+            entry = self.root / f"{name}.json"
             with contextlib.suppress(OSError):
-                if name in used or path.stat().st_mtime >= deadline:
+                last_use = (entry if entry.exists() else path).stat().st_mtime
+                if name in used or last_use >= deadline:
                     continue
                 if path.suffix == ".json":
                     removed += 1
