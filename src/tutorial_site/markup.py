@@ -43,7 +43,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents
 from mkdocs.utils import get_relative_url
 
-from tutorial_site.cache import atomic_write
+from tutorial_site.cache import atomic_write, digest
 
 #: Where the shared notebook stylesheet and the figures go, relative to the site folder.
 STYLESHEET = "assets/stylesheets/notebook.css"
@@ -97,8 +97,9 @@ def page_content(html: str, page: Page, site_dir: str, cache_dir: Path | None = 
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):  # a damaged entry
             return _restore(entry, page, Path(site_dir))
     html = _rework(html, page, Path(site_dir))
-    with contextlib.suppress(OSError):  # (a cache that cannot be written is no error)
-        entry and _keep(entry, html, page, Path(site_dir))
+    if entry is not None:
+        with contextlib.suppress(OSError):  # (a cache that cannot be written is no error)
+            _keep(entry, html, page, Path(site_dir))
     return html
 
 
@@ -225,8 +226,8 @@ def _is_solution(cell: Tag) -> bool:
 
 
 def _digest(*parts: str | bytes) -> str:
-    text = b"\0".join(part.encode() if isinstance(part, str) else part for part in parts)
-    return hashlib.sha256(text).hexdigest()
+    """The SHA-256 of ``parts`` joined by NUL bytes."""
+    return digest(b"\0".join(part.encode() if isinstance(part, str) else part for part in parts))
 
 
 _CODE = _digest(Path(__file__).read_bytes(), bs4.__version__)

@@ -9,7 +9,6 @@ deletes Material's source maps and, for an English-only search, its search langu
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -19,7 +18,7 @@ from typing import Any
 
 import tinycss2
 
-from tutorial_site.cache import atomic_write
+from tutorial_site.cache import atomic_write, digest
 from tutorial_site.markup import STYLESHEET
 
 
@@ -38,18 +37,15 @@ def finish_site(site_dir: str, cache_dir: Path | None = None) -> None:
             for value in re.findall(r'class="([^"]*)"', page.read_text(encoding="utf-8")):
                 classes.update(value.split())
         css = stylesheet.read_text("utf-8")
-        kept = cache_dir / f"{_sha(f'{_CODE} {css} {sorted(classes)}')}.json" if cache_dir else None
-        try:  # the trimmed CSS kept by an earlier build, if it is intact
-            stored = json.loads(kept.read_text("utf-8"))  # type: ignore[union-attr]
-            if _sha(stored["css"]) != stored["sha256"]:
-                raise ValueError("damaged")
-            css = stored["css"]
-            os.utime(kept)  # type: ignore[arg-type]
-        except (AttributeError, OSError, ValueError, KeyError, TypeError):
-            css = trim_css(css, classes)
-            with contextlib.suppress(OSError):
-                kept and atomic_write(kept, json.dumps({"css": css, "sha256": _sha(css)}))
-        stylesheet.write_text(css, "utf-8")
+        key = digest(f"{_CODE} {css} {sorted(classes)}")
+        kept = cache_dir / f"{key}.json" if cache_dir else None
+        trimmed = _kept_css(kept) if kept else None  # from an earlier build, if intact
+        if trimmed is None:
+            trimmed = trim_css(css, classes)
+            if kept:
+                with contextlib.suppress(OSError):  # (a cache that cannot be written is no error)
+                    atomic_write(kept, json.dumps({"css": trimmed, "sha256": digest(trimmed)}))
+        stylesheet.write_text(trimmed, "utf-8")
     for source_map in (site / "assets").rglob("*.map"):
         source_map.unlink()
         minified = source_map.with_suffix("")
@@ -125,8 +121,16 @@ def _matches(selector: str, classes: set[str]) -> bool:
     return all(name in classes or name.startswith("md-") for name in names)
 
 
-def _sha(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+def _kept_css(kept: Path) -> str | None:
+    """The trimmed CSS stored at ``kept`` (touched: used), or None if missing or damaged."""
+    try:
+        stored = json.loads(kept.read_text("utf-8"))
+        if digest(stored["css"]) != stored["sha256"]:
+            return None
+        os.utime(kept)
+        return str(stored["css"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
-_CODE = _sha(Path(__file__).read_text("utf-8") + tinycss2.__version__)
+_CODE = digest(Path(__file__).read_text("utf-8") + tinycss2.__version__)
