@@ -30,6 +30,12 @@ def wait_for(url: str, text: str, server: subprocess.Popen, log, seconds: float 
         pytest.fail(f"{problem}:\n{log.read_text()}")
 
 
+def error_page_text(url: str, server: subprocess.Popen, log) -> str:
+    """Wait until ``url`` is served as an error page; return the page's text."""
+    wait_for(url, "failed to execute", server, log)
+    return BeautifulSoup(fetch(url), "html.parser").get_text()
+
+
 def parents(site) -> list[int]:
     path = site.runs_log.parent / (site.runs_log.name + ".pids")
     return [int(line.split()[1]) for line in path.read_text().splitlines()]
@@ -102,8 +108,7 @@ def test_serve_shows_a_failing_page_as_an_error_page_until_it_is_fixed(mini_site
     one = f"http://{address}/chapter/one/"
     server = mini_site.serve(address, log)
     try:
-        wait_for(one, "failed to execute", server, log)
-        shown = BeautifulSoup(fetch(one), "html.parser").get_text()
+        shown = error_page_text(one, server, log)
         assert "docs/chapter/one.py: code cell 3" in shown  # page and cell
         assert "ValueError: bad value 41" in shown  # the exception
         assert 'value = 41\nraise ValueError(f"bad value {value}")' in shown  # the source
@@ -131,8 +136,7 @@ def test_serve_shows_an_error_page_when_the_page_cannot_start(mini_site, tmp_pat
     one = f"http://{address}/chapter/one/"
     server = mini_site.serve(address, log)
     try:
-        wait_for(one, "failed to execute", server, log)
-        shown = BeautifulSoup(fetch(one), "html.parser").get_text()
+        shown = error_page_text(one, server, log)
         assert "docs/chapter/one.py: before the first cell" in shown
         assert "RuntimeError: minibroken is broken" in shown
         assert "one ran" not in shown
