@@ -178,10 +178,9 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 self.zygote = self.runner.zygote = None
             self.runner.run(jobs, self._finished)
         except Exception as error:  # noqa: BLE001 (the failure of every page not run yet)
-            why = f"{type(error).__name__}: {error}"
+            why = f"before the first cell: {type(error).__name__}: {error}"
             for job in [j for j in jobs if not self.records[j.page].ready.is_set()]:
-                self._finished(job, Outcome(job.notebook, 0.0, error=f"before the first cell: "
-                                                                     f"{why}"))
+                self._finished(job, Outcome(job.notebook, 0.0, error=why))
         finally:
             if not self.serving and self.zygote is not None:
                 self.zygote.close()
