@@ -151,7 +151,7 @@ def mini_site(tmp_path: Path):
             config["nav"] = [
                 {"Home": "index.md"},
                 {"Chapter": list(ns.pages)},
-                {"Reference": [{"About": "about.md"}]},
+                {"Reference": [{"About": "about.md"}, "computation-times.md"]},
             ]
         (project / "mkdocs.yml").write_text(json.dumps(config, indent=2))
 

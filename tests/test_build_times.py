@@ -66,7 +66,7 @@ def test_times_page_lists_every_page_with_time_cache_state_and_budget(site):
     assert cached["../chapter/slow/"]["Wall time (s)"] == slow["Wall time (s)"]
 
 
-def test_times_page_is_in_the_reference_section_of_the_nav(site):
+def test_times_page_is_where_the_nav_lists_it(site):
     site.configure()
     check(site.build())
     soup = BeautifulSoup(site.html("index.md"), "html.parser")
@@ -118,3 +118,10 @@ def test_times_page_listed_in_the_nav_by_hand_stays_where_it_is(site):
     reference = [a.get_text(strip=True) for a in toggles["Reference"].find_next("ul").select("a")]
     assert timing == ["Build times"]
     assert reference == ["About"]
+
+
+def test_times_page_not_in_the_nav_is_built_but_not_listed(site):
+    site.configure(nav=False)
+    check(site.build())
+    assert "<h1" in (site.site / "computation-times" / "index.html").read_text()
+    assert "computation-times/" not in site.html("index.md")

@@ -6,9 +6,6 @@ import posixpath
 import re
 from collections.abc import Sequence
 
-from mkdocs.structure.nav import Navigation, Section
-from mkdocs.structure.pages import Page
-
 from tutorial_site.record import PageRecord
 
 _INTRO = (
@@ -104,29 +101,3 @@ def duplicate_results(records: Sequence[PageRecord]) -> str | None:
                 )
             seen[result["key"]] = record.page
     return None
-
-
-def add_to_nav(nav: Navigation, page: Page, title: str) -> None:
-    """Add ``page`` at the end of the nav section ``title`` (made if missing), unless listed."""
-    if page in nav.pages:
-        return
-
-    def sections(items: list) -> list[Section]:
-        found = [item for item in items if isinstance(item, Section)]
-        return [s for section in found for s in [section, *sections(section.children)]]
-
-    section = next((s for s in sections(nav.items) if s.title == title), None)
-    if section is None:
-        section = Section(title, [])
-        nav.items.append(section)
-    page.parent = section
-    section.children.append(page)
-    pages = [p for p in _flat(nav.items) if p.is_page]
-    nav.pages = pages
-    for i, item in enumerate(pages):
-        item.previous_page = pages[i - 1] if i else None
-        item.next_page = pages[i + 1] if i + 1 < len(pages) else None
-
-
-def _flat(items: list) -> list:
-    return [x for item in items for x in ([item] if not item.is_section else _flat(item.children))]

@@ -25,8 +25,7 @@ class ExecutedPagesConfig(base.Config):
     cwd = c.Choice(("page", "project"), default="page")
     budget = c.Type((int, float), default=30)  # seconds of kernel CPU time a page may take
     budgets = c.DictOfItems(c.Type((int, float)), default={})  # per page
-    times_page = c.Type(str, default="computation-times.md")
-    times_section = c.Type(str, default="Reference")
+    times_page = c.Type(str, default="computation-times.md")  # list it in the nav
     evict_after = c.Type((int, float), default=300)  # spare entries used this recently
     results_marker = c.Type(str, default="<!-- results-table -->")
     downloads = c.Type(bool, default=True)

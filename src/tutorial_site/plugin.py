@@ -211,9 +211,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         self.handlers: dict[int, Any] = {}
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-        """List the times page; render tutorial pages as their runs should end, then the rest."""
+        """Render the tutorial pages as their runs should end, then the pages of all results."""
         times = files.get_file_from_path(self.config.times_page)  # added by on_files
-        generated.add_to_nav(nav, times.page, self.config.times_section)
         order = {p.file.src_uri: i for i, p in enumerate(nav.pages)}
         self.ordered = sorted(self.records.values(), key=lambda r: (order.get(r.page, 1e9), r.page))
         marker = self.config.results_marker
