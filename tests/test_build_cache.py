@@ -138,7 +138,7 @@ def test_an_entry_another_build_used_recently_keeps_its_notebook(tmp_path):
     for path in tmp_path.rglob("*"):  # everything written long ago ...
         os.utime(path, (1e9, 1e9))
     os.utime(tmp_path / f"{'a' * 64}.json")  # ... but entry a was just used by another build
-    assert store.evict(used=set(), grace=300) == 1
+    assert cache.evict(tmp_path, keep=(), grace=300) == 1
     assert recent.exists() and store.load("a" * 64, "chapter/a.py") is not None
     assert not old.exists() and not (tmp_path / f"{'b' * 64}.json").exists()
     assert not orphan.exists()

@@ -22,7 +22,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +38,10 @@ FORMAT = 3
 _OUTPUT_CODE = ("execution.py", "kernel.py", "record.py", "warmup.py")
 
 
-def digest(data: bytes | str) -> str:
-    """Return the hex SHA-256 of ``data``."""
-    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+def digest(*parts: bytes | str) -> str:
+    """Return the hex SHA-256 of ``parts`` joined by NUL bytes."""
+    data = b"\0".join(part.encode() if isinstance(part, str) else part for part in parts)
+    return hashlib.sha256(data).hexdigest()
 
 
 @functools.cache
@@ -147,12 +148,12 @@ class Store:
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
             notebook = self.notebook_path(key, page).read_bytes()
-            fields = {name: entry[name] for name in ("format", "page", "notebook_sha256")}
-        except (OSError, ValueError, KeyError, TypeError) as error:
+            checksum = entry.pop("checksum")
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
             raise Damaged(f"{type(error).__name__}: {error}") from error
-        if fields != {"format": FORMAT, "page": page, "notebook_sha256": digest(notebook)}:
-            raise Damaged("its checksum does not match")
-        if entry.get("checksum") != digest(json.dumps(_without_checksum(entry), sort_keys=True)):
+        if checksum != digest(json.dumps(entry, sort_keys=True)) or (
+            entry.get("format"), entry.get("page"), entry.get("notebook_sha256")
+        ) != (FORMAT, page, digest(notebook)):
             raise Damaged("its checksum does not match")
         with contextlib.suppress(OSError):
             os.utime(path)  # last use, for eviction
@@ -182,31 +183,22 @@ class Store:
                     found.append(entry)
         return sorted(found, key=lambda entry: str(entry.get("executed_at")))
 
-    def evict(self, used: set[str], grace: float) -> int:
-        """Remove what this build did not use, unless another build used it recently.
+def evict(folder: Path, keep: Collection[str], grace: float) -> int:
+    """Remove what ``folder`` holds unless named in ``keep`` or used in the last ``grace`` s.
 
-        An entry's folder goes with its ``.json`` (which each lookup touches), never alone.
-        """
-        removed, deadline = 0, time.time() - grace
-        for path in list(self.root.iterdir()) if self.root.is_dir() else ():
-            name = path.name.removesuffix(".json")
-            entry = self.root / f"{name}.json"
-            with contextlib.suppress(OSError):
-                last_use = (entry if entry.exists() else path).stat().st_mtime
-                if name in used or last_use >= deadline:
-                    continue
-                if path.suffix == ".json":
-                    removed += 1
-                    self.remove(name)
-                elif path.is_dir():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
-        return removed
-
-
-def _without_checksum(entry: dict[str, Any]) -> dict[str, Any]:
-    return {name: value for name, value in entry.items() if name != "checksum"}
+    ``<name>.json`` and the folder ``<name>`` go together, judged by the ``.json`` (which
+    each use touches). Returns how many ``.json`` entries were removed.
+    """
+    removed, deadline = 0, time.time() - grace
+    for path in list(folder.iterdir()) if folder.is_dir() else ():
+        name = path.name.removesuffix(".json")
+        entry = folder / f"{name}.json"
+        with contextlib.suppress(OSError):
+            if name in keep or (entry if entry.exists() else path).stat().st_mtime >= deadline:
+                continue
+            removed += path.suffix == ".json"
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+    return removed
 
 
 def lookup(store: Store, records: list[PageRecord], inputs: dict[str, str]) -> dict[str, Any]:

@@ -23,7 +23,6 @@ sources); cells tagged ``solution`` are collapsed (``metadata.jupyter.source_hid
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
 import re
@@ -31,7 +30,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
@@ -44,10 +42,12 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from tutorial_site.cache import atomic_write, digest, evict
+from tutorial_site.record import KERNELSPEC
+
 LIBRARY = "tutorial_lib"
 #: What readers install; the versions in constraints.txt (the tested set) are lower bounds.
 REQUIREMENTS = ("torch", "torchvision", "matplotlib", "numpy")
-KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 SETUP = """\
 # Set-up: install tutorial_lib, the small library of these tutorials,
 # unless it is installed already (pip keeps the installed torch).
@@ -88,17 +88,8 @@ are downloaded on first use into `~/.cache/tutorial_lib`; to use a copy, set
 """
 _LINK = re.compile(r"\]\((?![a-zA-Z][\w+.-]*:|#|/)([^)\s]+)\)")  # ](relative target)
 _DARK_FIGURE = re.compile(r'<img class="tl-figure-dark"[^>]*>')
-_CODE = hashlib.sha256(Path(__file__).read_bytes() + jupytext.__version__.encode()).hexdigest()
+_CODE = digest(Path(__file__).read_bytes(), jupytext.__version__)
 _KEEP_UNUSED = 3600  # seconds a cache file no build used is kept
-
-
-def _digest(*parts: bytes | str | Path) -> str:
-    """A short hash of ``parts`` (a path stands for its file's bytes)."""
-    digest = hashlib.sha256()
-    for part in parts:
-        data = part.read_bytes() if isinstance(part, Path) else part
-        digest.update((data.encode() if isinstance(data, str) else data) + b"\0")
-    return digest.hexdigest()[:24]
 
 
 def notebook_text(
@@ -150,7 +141,7 @@ class Downloads:
         self.notebooks: dict[str, str] = {}
         self.sources: dict[str, Path] = {}
         self.urls: dict[str, str | None] = {}
-        self.used: set[Path] = set()
+        self.used: set[str] = set()
 
     def add_files(self, files: Files, config: MkDocsConfig, pages: Mapping[str, Path]) -> None:
         """Build the wheel and the clean notebooks; add ``downloads/`` to ``files``."""
@@ -175,7 +166,7 @@ class Downloads:
             files.append(File.generated(config, f"downloads/{name}", content=content))
         if wheel is not None:
             files.append(File.generated(config, f"downloads/{wheel.name}", abs_src_path=wheel))
-        self._evict()
+        evict(self.cache, self.used, _KEEP_UNUSED)
 
     def links(self, html: str, src_uri: str, executed: bool) -> str:
         """Insert the page's download links after the first ``</h1>`` of ``html``."""
@@ -204,13 +195,13 @@ class Downloads:
     def _converted(self, page: str, data: bytes, read: Callable[..., Any], **options: Any) -> Path:
         """The download made from ``data`` with ``read``: converted once, kept in the cache."""
         url = self.urls.get(page)
-        path = self.cache / f"{_digest(data, self.setup or '', url or '', _CODE)}.ipynb"
-        self.used.add(path)
+        path = self.cache / f"{digest(data, self.setup or '', url or '', _CODE)}.ipynb"
+        self.used.add(path.name)
         if path.exists():
             os.utime(path)
         else:
             notebook = read(data.decode("utf-8"), **options)
-            _atomic_write(path, notebook_text(notebook, self.setup, url).encode())
+            atomic_write(path, notebook_text(notebook, self.setup, url))
         return path
 
     def _wheel(self) -> Path | None:
@@ -220,8 +211,9 @@ class Downloads:
             return None
         inputs = [root / "pyproject.toml", root / "README.md", *sorted(package.rglob("*.py"))]
         names = [p.relative_to(root).as_posix() for p in inputs if p.is_file()]
-        folder = self.cache / f"wheel-{_digest(*names, *(root / n for n in names), sys.version)}"
-        self.used.add(folder)
+        sources = [(root / name).read_bytes() for name in names]
+        folder = self.cache / f"wheel-{digest(*names, *sources, sys.version)}"
+        self.used.add(folder.name)
         if not folder.is_dir():
             with tempfile.TemporaryDirectory(dir=self.cache, prefix=".wheel-") as temporary:
                 for name in names:
@@ -263,19 +255,3 @@ class Downloads:
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
         return buffer.getvalue()
-
-    def _evict(self) -> None:
-        """Remove cache files no build used for an hour (this build's files are fresh)."""
-        deadline = time.time() - _KEEP_UNUSED
-        for path in self.cache.iterdir():
-            if path not in self.used and not path.name.startswith("."):
-                with contextlib.suppress(OSError):
-                    if path.stat().st_mtime < deadline:
-                        shutil.rmtree(path) if path.is_dir() else path.unlink()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    os.replace(temporary, path)

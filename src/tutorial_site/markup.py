@@ -17,9 +17,9 @@ makes that HTML read like the site's Markdown pages and load lightly. The plugin
     formulas (typeset by KaTeX in the browser, as ``.arithmatex``);
   * wraps each run of cells tagged ``solution`` in a collapsed
     ``<details class="solution success">`` (styled as Material's ``??? success``).
-- ``evict(cache_dir, grace)`` from ``on_post_build``: drops what no build used for ``grace``
-  seconds from ``cache_dir``, where ``page_content`` keeps each reworked notebook page (by
-  the hash of its input, this module and BeautifulSoup's version) with its figures and CSS.
+
+``page_content`` keeps each reworked notebook page in ``cache_dir`` (by the hash of its input,
+this module and BeautifulSoup's version) with its figures and CSS; the plugin evicts them.
 """
 
 from __future__ import annotations
@@ -27,13 +27,11 @@ from __future__ import annotations
 import base64
 import contextlib
 import copy
-import hashlib
 import itertools
 import json
 import os
 import re
 import struct
-import time
 from pathlib import Path
 from typing import Any
 
@@ -92,7 +90,7 @@ def page_content(html: str, page: Page, site_dir: str, cache_dir: Path | None = 
     )
     if '<div class="jupyter-wrapper">' not in html:
         return html
-    entry = cache_dir / f"{_digest(_CODE, page.url, html)}.json" if cache_dir else None
+    entry = cache_dir / f"{digest(_CODE, page.url, html)}.json" if cache_dir else None
     if entry is not None:
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):  # a damaged entry
             return _restore(entry, page, Path(site_dir))
@@ -149,7 +147,7 @@ def _share_stylesheet(soup: BeautifulSoup, site: Path, href: str) -> None:
 def _write_figure(img: Tag, site: Path, page_url: str) -> None:
     """Write an ``<img>``'s base64 PNG to a content-addressed file; link it, lazily."""
     data = base64.b64decode(img["src"].split(",", 1)[1])
-    name = f"{FIGURES}/{hashlib.sha256(data).hexdigest()}.png"
+    name = f"{FIGURES}/{digest(data)}.png"
     path = site / name
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -225,12 +223,7 @@ def _is_solution(cell: Tag) -> bool:
     return "celltag_solution" in cell["class"] or bool(cell.find(class_="celltag_solution"))
 
 
-def _digest(*parts: str | bytes) -> str:
-    """The SHA-256 of ``parts`` joined by NUL bytes."""
-    return digest(b"\0".join(part.encode() if isinstance(part, str) else part for part in parts))
-
-
-_CODE = _digest(Path(__file__).read_bytes(), bs4.__version__)
+_CODE = digest(Path(__file__).read_bytes(), bs4.__version__)
 
 
 def _keep(entry: Path, html: str, page: Page, site: Path) -> None:
@@ -239,12 +232,12 @@ def _keep(entry: Path, html: str, page: Page, site: Path) -> None:
     files = {}
     for name in names:
         data = (site / name).read_bytes()
-        files[name] = sha = _digest(data)
+        files[name] = sha = digest(data)
         kept = entry.parent / sha
-        if not kept.exists() or _digest(kept.read_bytes()) != sha:  # missing or damaged
+        if not kept.exists() or digest(kept.read_bytes()) != sha:  # missing or damaged
             atomic_write(kept, data)
     saved = {"html": html, "toc": _toc_data(page.toc), "files": files}
-    atomic_write(entry, json.dumps({**saved, "sha256": _digest(json.dumps(saved))}))
+    atomic_write(entry, json.dumps({**saved, "sha256": digest(json.dumps(saved))}))
 
 
 def _restore(entry: Path, page: Page, site: Path) -> str:
@@ -252,8 +245,8 @@ def _restore(entry: Path, page: Page, site: Path) -> str:
     stored = json.loads(entry.read_text(encoding="utf-8"))
     saved = {name: stored[name] for name in ("html", "toc", "files")}
     data = {name: (entry.parent / sha).read_bytes() for name, sha in saved["files"].items()}
-    if stored["sha256"] != _digest(json.dumps(saved)) or any(
-        _digest(data[name]) != sha for name, sha in saved["files"].items()
+    if stored["sha256"] != digest(json.dumps(saved)) or any(
+        digest(data[name]) != sha for name, sha in saved["files"].items()
     ):
         raise ValueError("damaged")
     for name, content in data.items():
@@ -275,12 +268,3 @@ def _toc_links(data: list[Any]) -> list[AnchorLink]:
         links.append(AnchorLink(title, anchor, level))
         links[-1].children = _toc_links(children)
     return links
-
-
-def evict(cache_dir: Path, grace: float) -> None:
-    """Remove the files of ``cache_dir`` that no build used for ``grace`` seconds."""
-    deadline = time.time() - grace
-    for path in cache_dir.iterdir() if cache_dir.is_dir() else ():
-        with contextlib.suppress(OSError):
-            if path.stat().st_mtime < deadline:
-                path.unlink()

@@ -278,9 +278,9 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Finish the pages' assets; drop the cache entries no page of this build used."""
         stylesheet.finish_site(config.site_dir, self.markup_cache)
-        markup.evict(self.markup_cache, self.config.evict_after)
+        cache.evict(self.markup_cache, (), self.config.evict_after)
         if self.config.execute and not any(r.error for r in self.records.values()):
-            removed = self.store.evict(self.used, self.config.evict_after)
+            removed = cache.evict(self.store.root, self.used, self.config.evict_after)
             if removed:
                 log.info("executed-pages: removed %d unused cache entries", removed)
 
