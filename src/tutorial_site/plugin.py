@@ -54,8 +54,10 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
 
     def on_shutdown(self) -> None:
         """Stop the kernels and the zygote when ``mkdocs serve`` stops."""
-        for stop in [r.cancel for r in [self.runner] if r] + [z.close for z in [self.zygote] if z]:
-            stop()  # the runner's kernels, then the zygote kept between rebuilds
+        if self.runner is not None:
+            self.runner.cancel()
+        if self.zygote is not None:
+            self.zygote.close()  # kept between rebuilds
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Resolve paths, check the options, quiet the renderer's per-page lines."""
@@ -172,7 +174,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         started = time.monotonic()
         try:
             try:
-                self.zygote and self.zygote.wait(timeout=120)
+                if self.zygote is not None:
+                    self.zygote.wait(timeout=120)
             except ZygoteUnsafeError as error:
                 log.info("executed-pages: %s; using fresh kernels", error)
                 self.zygote = self.runner.zygote = None
@@ -269,8 +272,9 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         """Fail ``mkdocs build`` here if a page failed (it was named when it failed)."""
         self._wait()
         failed = [r.display for r in self.records.values() if r.error]
-        problem = generated.duplicate_results(self.ordered) or (
-            failed and f"failed: {', '.join(failed)}")
+        problem = generated.duplicate_results(self.ordered)
+        if failed:
+            problem = f"failed: {', '.join(failed)}"
         if problem and not self.serving:
             raise PluginError(f"executed-pages: {problem}")
         return env
