@@ -22,7 +22,8 @@ def output(result) -> str:
 
 
 def first_error(result) -> str:
-    """The first ERROR line of a build's output."""
+    """The first ERROR line of a build that must have failed."""
+    assert result.returncode != 0, output(result)
     lines = [line for line in output(result).splitlines() if line.startswith("ERROR")]
     assert lines, output(result)
     return lines[0]
@@ -40,10 +41,10 @@ def test_raising_cell_fails_the_build_naming_page_and_cell_first(mini_site, posi
     mini_site.write_page("chapter/beta.py", "Beta", GOOD)
     mini_site.configure()
     result = mini_site.build()
-    assert result.returncode != 0
+    line = first_error(result)
     # the log cell is code cell 1, so the raising one is code cell position + 2
-    assert f"docs/chapter/alpha.py, code cell {position + 2}" in first_error(result)
-    assert "RuntimeError: boom" in first_error(result)
+    assert f"docs/chapter/alpha.py, code cell {position + 2}" in line
+    assert "RuntimeError: boom" in line
     text = output(result)
     assert "Error reading page" not in text
     for noise in ("Converting notebook", "Cache hit", "Cache miss"):
@@ -72,19 +73,17 @@ def test_failing_assert_and_syntax_error_are_named(mini_site):
 def test_hung_cell_fails_the_build_at_the_cell_timeout(mini_site):
     mini_site.write_page("chapter/slow.py", "Slow", "import time\ntime.sleep(120)")
     mini_site.configure(timeout=3)
-    result = mini_site.build()
-    assert result.returncode != 0
-    assert "docs/chapter/slow.py, code cell 2" in first_error(result)
-    assert "cell timeout of 3 s" in first_error(result)
+    line = first_error(mini_site.build())
+    assert "docs/chapter/slow.py, code cell 2" in line
+    assert "cell timeout of 3 s" in line
 
 
 def test_kernel_that_dies_fails_the_build(mini_site):
     mini_site.write_page("chapter/dies.py", "Dies", GOOD, "import os\nos._exit(3)")
     mini_site.configure()
-    result = mini_site.build()
-    assert result.returncode != 0
-    assert "docs/chapter/dies.py, code cell 3" in first_error(result)
-    assert "kernel died" in first_error(result)
+    line = first_error(mini_site.build())
+    assert "docs/chapter/dies.py, code cell 3" in line
+    assert "kernel died" in line
 
 
 # -- warnings ---------------------------------------------------------------------------------
@@ -107,9 +106,7 @@ def test_uncaught_warning_fails_the_build_naming_page_cell_and_warning(mini_site
         'import warnings\nwarnings.warn("do not use this", DeprecationWarning)',
     )
     mini_site.configure()
-    result = mini_site.build()
-    assert result.returncode != 0
-    line = first_error(result)
+    line = first_error(mini_site.build())
     assert "docs/chapter/alpha.py, code cell 5" in line
     assert "DeprecationWarning: do not use this" in line
     # Without the stray warning: imports, a caught warning and a tagged one pass.
@@ -127,19 +124,17 @@ def test_library_warning_fails_the_build(mini_site):
         "import torch\nx = torch.ones(2, requires_grad=True)\ny = (x * 2).sum()\ny.grad",
     )
     mini_site.configure()
-    result = mini_site.build()
-    assert result.returncode != 0
-    assert "docs/chapter/alpha.py, code cell 2" in first_error(result)
-    assert "UserWarning" in first_error(result) and ".grad" in first_error(result)
+    line = first_error(mini_site.build())
+    assert "docs/chapter/alpha.py, code cell 2" in line
+    assert "UserWarning" in line and ".grad" in line
 
 
 def test_expected_warning_that_no_longer_occurs_fails_the_build(mini_site):
     mini_site.write_page("chapter/alpha.py", "Alpha", '# %% tags=["expected-warning"]\nx = 1')
     mini_site.configure()
-    result = mini_site.build()
-    assert result.returncode != 0
-    assert "docs/chapter/alpha.py, code cell 2" in first_error(result)
-    assert "no warning occurred" in first_error(result)
+    line = first_error(mini_site.build())
+    assert "docs/chapter/alpha.py, code cell 2" in line
+    assert "no warning occurred" in line
 
 
 # -- output size --------------------------------------------------------------------------------
@@ -148,9 +143,7 @@ def test_expected_warning_that_no_longer_occurs_fails_the_build(mini_site):
 def test_huge_output_fails_the_build_and_nothing_oversized_is_kept(mini_site):
     mini_site.write_page("chapter/alpha.py", "Alpha", GOOD, 'print("x" * 3_000_000)')
     mini_site.configure()
-    result = mini_site.build()
-    assert result.returncode != 0
-    line = first_error(result)
+    line = first_error(mini_site.build())
     assert "docs/chapter/alpha.py, code cell 3" in line and "limit of 2 MB" in line
     sizes = [p.stat().st_size for p in mini_site.cache.rglob("*") if p.is_file()]
     assert max(sizes) < 100_000
@@ -208,6 +201,6 @@ def test_boom_in_any_real_page_fails_the_build_naming_it(real_copy: Path, page: 
         result = run_build(real_copy, real_copy / "site-broken")
     finally:
         path.write_text(original, encoding="utf-8")
-    assert result.returncode != 0
-    assert f"docs/{page}, code cell" in first_error(result)
-    assert "RuntimeError: boom" in first_error(result)
+    line = first_error(result)
+    assert f"docs/{page}, code cell" in line
+    assert "RuntimeError: boom" in line
