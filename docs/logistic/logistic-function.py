@@ -368,6 +368,10 @@ for name, f in activations.items():
     values[name] = out.detach()
 torch.testing.assert_close(grads["tanh"], 1 - values["tanh"] ** 2)
 torch.testing.assert_close(grads["ReLU"], (x_act > 0).float())
+# and at exactly x = 0, where torch takes the ReLU gradient 0:
+x_zero = torch.zeros(1, requires_grad=True)
+(grad_at_zero,) = torch.autograd.grad(torch.relu(x_zero).sum(), x_zero)
+assert grad_at_zero.item() == 0.0
 
 fig, panels = make_panels(2)
 for ax, name in zip(panels, activations, strict=True):

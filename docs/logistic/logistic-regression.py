@@ -412,10 +412,11 @@ class LogisticRegressionModel(nn.Module):
 torch.manual_seed(0)
 model = LogisticRegressionModel()
 criterion = nn.BCELoss(reduction="sum")
-optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
+lr, num_epochs = 0.01, 1000
+optimizer = torch.optim.SGD(model.parameters(), lr=lr)
 initial_state = {k: v.clone() for k, v in model.state_dict().items()}
 
-for _ in range(1000):  # 1000 epochs
+for _ in range(num_epochs):
     y_pred = model(x)
     loss = criterion(y_pred, y)
     optimizer.zero_grad()
@@ -465,8 +466,8 @@ record_result(
 # %%
 model_mse = LogisticRegressionModel()
 model_mse.load_state_dict(initial_state)  # the same start as above
-optimizer_mse = torch.optim.SGD(model_mse.parameters(), lr=0.01)
-for _ in range(1000):  # 1000 epochs
+optimizer_mse = torch.optim.SGD(model_mse.parameters(), lr=lr)
+for _ in range(num_epochs):
     loss_mse = ((model_mse(x) - y) ** 2).sum()
     optimizer_mse.zero_grad()
     loss_mse.backward()
@@ -480,7 +481,7 @@ print(f"squared error: w = {w_mse:.4f}, b = {b_mse:.4f}, "
 
 # %% tags=["remove_input"]
 show_markdown(
-    f"With the squared error the same 1000 steps end at "
+    f"With the squared error the same {num_epochs} steps end at "
     f"$w = {w_mse:.4f}$, $b = {b_mse:.4f}$ and $p(4\\,h) = "
     f"{p_4h_mse:.4f}$, against $w = {w:.4f}$, $b = {b:.4f}$ and "
     f"$p(4\\,h) = {p_4h:.4f}$ with the BCE: the loss is part of the "
@@ -612,7 +613,7 @@ show_markdown(
 
 
 # %%
-def train(reduction, lr, num_epochs=1000):
+def train(reduction, lr, num_epochs=num_epochs):
     """Train a copy of the model from the same start.
 
     Returns the model and its mean BCE per sample, epoch by epoch.
@@ -632,9 +633,9 @@ def train(reduction, lr, num_epochs=1000):
     return net, mean_losses
 
 
-net_sum, losses_sum = train("sum", lr=0.01)
-net_mean, losses_mean = train("mean", lr=0.01)
-net_mean_scaled, _ = train("mean", lr=0.01 * len(x))
+net_sum, losses_sum = train("sum", lr=lr)
+net_mean, losses_mean = train("mean", lr=lr)
+net_mean_scaled, _ = train("mean", lr=lr * len(x))
 
 # The summed loss at lr is the mean loss at N * lr: the very same steps,
 for p_scaled, p_sum, p_model in zip(
@@ -646,8 +647,8 @@ for p_scaled, p_sum, p_model in zip(
 
 fig = plot_training(
     {
-        'reduction="sum", lr = 0.01': losses_sum,
-        'reduction="mean", lr = 0.01': losses_mean,
+        f'reduction="sum", lr = {lr}': losses_sum,
+        f'reduction="mean", lr = {lr}': losses_mean,
     },
     ylabel="mean BCE per sample",
 )
@@ -655,11 +656,11 @@ show_figure(fig)
 
 # %% tags=["remove_input"]
 show_markdown(
-    f"After 1000 epochs the summed-loss run is at a mean BCE of "
-    f"**{losses_sum[-1]:.4f}**, the mean-loss run only at "
+    f"After {num_epochs} epochs the summed-loss run is at a mean BCE "
+    f"of **{losses_sum[-1]:.4f}**, the mean-loss run only at "
     f"**{losses_mean[-1]:.4f}**: with $N = {len(x)}$ samples its steps "
     f"are {len(x)} times smaller. Training with "
-    f"`reduction=\"mean\"` at lr = {0.01 * len(x):.2f} reproduces the "
+    f"`reduction=\"mean\"` at lr = {lr * len(x):.2f} reproduces the "
     f"summed run step for step "
     f"(asserted above). With "
     f"[minibatches](../../glossary/#minibatch) of different sizes, or "
@@ -773,8 +774,8 @@ x4 = torch.cat([x, torch.tensor([[4.0]])])
 y4 = torch.cat([y, torch.tensor([[0.0]])])
 model4 = LogisticRegressionModel()
 model4.load_state_dict(initial_state)
-optimizer4 = torch.optim.SGD(model4.parameters(), lr=0.01)
-for _ in range(1000):  # 1000 epochs
+optimizer4 = torch.optim.SGD(model4.parameters(), lr=lr)
+for _ in range(num_epochs):
     loss4 = criterion(model4(x4), y4)
     optimizer4.zero_grad()
     loss4.backward()
@@ -796,7 +797,38 @@ print(f"4 students: w = {w4:.4f}, b = {b4:.4f}, boundary = "
 # $b$ ends less negative too (asserted), yet the boundary $-b/w$ moves
 # right because $w$ shrinks proportionally more. The four points are
 # no longer separable by one threshold, so the loss now has a finite
-# minimum instead of falling towards $0$ as $w$ grows.
+# minimum instead of falling towards $0$ as $w$ grows. A few steps of
+# Newton's method find it; the summed BCE is convex, so the point
+# where its gradient vanishes is its lowest, and steeper curves
+# through it only cost more:
+
+# %% tags=["solution"]
+features = torch.cat([x4, torch.ones_like(x4)], dim=1).double()
+labels4 = y4.squeeze(1).double()
+
+
+def bce4(theta):
+    """The summed BCE on the four points of theta = (w, b)."""
+    return F.binary_cross_entropy_with_logits(
+        features @ theta, labels4, reduction="sum"
+    )
+
+
+theta = torch.zeros(2, dtype=torch.float64)
+for _ in range(10):  # Newton steps on (w, b)
+    p4 = torch.sigmoid(features @ theta)
+    grad4 = features.T @ (p4 - labels4)
+    hessian = features.T @ (features * (p4 * (1 - p4)).unsqueeze(1))
+    theta = theta - torch.linalg.solve(hessian, grad4)
+p4 = torch.sigmoid(features @ theta)
+assert (features.T @ (p4 - labels4)).norm() < 1e-9  # a minimum
+loss_min = bce4(theta).item()
+assert loss_min > 0  # so the loss cannot fall towards 0
+assert all(bce4(k * theta) > loss_min for k in (2.0, 10.0, 100.0))
+with torch.no_grad():
+    assert criterion(model4(x4), y4).item() >= loss_min  # model4 too
+print(f"minimum of the summed BCE: {loss_min:.4f} at "
+      f"w = {theta[0]:.4f}, b = {theta[1]:.4f}")
 
 # %% [markdown]
 # **Exercise 2.** Train the three-student model with the summed loss at

@@ -170,12 +170,18 @@ print(logits.grad)
 # ## Softmax and hardmax
 #
 # Note 001 (`001_f3c756109ef103f7.txt`) explains the name this way:
-#
-# > 顾名思义,softmax与hardmax对应,常规对序列求最值就是hardmax,
-# > 而在分类中,采用one hot编码,以及引入置信度,根据softmax引入的e的指数,
-# > 我们只关心是否能让正确类别的预测值以及置信度足够大,
-# > 而不关心非正确类别。模型能够把真正的类别和其他的类别拉开一个距离。
-#
+
+# %% tags=["remove_input"]
+show_markdown(
+    "> 顾名思义,softmax与hardmax对应,常规对序列求最值就是hardmax,"
+    "而在分类中,采用one hot编码,以及引入置信度,"
+    "根据softmax引入的e的指数,"
+    "我们只关心是否能让正确类别的预测值以及置信度足够大,"
+    "而不关心非正确类别。"
+    "模型能够把真正的类别和其他的类别拉开一个距离。"
+)
+
+# %% [markdown]
 # ("As the name says, softmax is the counterpart of hardmax: taking
 # the maximum of a sequence the usual way is hardmax. In
 # classification, with one-hot labels and a confidence, thanks to the
@@ -275,11 +281,12 @@ naive = softmax_naive(big)
 print(naive)
 assert torch.isnan(naive[0]).all() and torch.isfinite(naive[1]).all()
 float32_limit = math.log(torch.finfo(torch.float32).max)
+assert torch.isfinite(torch.exp(torch.tensor(float32_limit - 0.01)))
 assert torch.isinf(torch.exp(torch.tensor(float32_limit + 0.01)))
 
 # %% tags=["remove_input"]
 show_markdown(
-    f"`exp(x)` is `inf` in `float32` once $x$ exceeds "
+    f"`exp(x)` is `inf` in `float32` once $x$ exceeds about "
     f"**{float32_limit:.2f}** (the log of the largest `float32`, "
     f"{torch.finfo(torch.float32).max:.3e}). For the logits "
     f"(100, 101, 102), `torch.exp` gives "
@@ -394,7 +401,7 @@ show_markdown(
 
 # %% tags=["solution"]
 float64_limit = math.log(torch.finfo(torch.float64).max)
-print(f"exp overflows in float64 above {float64_limit:.2f}")
+print(f"exp overflows in float64 above about {float64_limit:.2f}")
 big64 = torch.tensor([[710.0, 0.0, -5.0]], dtype=torch.float64)
 naive64 = softmax_naive(big64)
 stable64 = softmax_stable(big64)
@@ -446,11 +453,15 @@ torch.testing.assert_close(row_sums, zeros)
 # %% [markdown] tags=["solution"]
 # **Solution 4.** `F.cross_entropy` expects logits and applies
 # `log_softmax` itself, so this takes the softmax twice and the loss
-# is wrong. Worse, its inputs lie in $[0, 1]$, so the log-sum-exp
-# lies in $[\log q, \log q + 1]$ and the loss can never leave
-# $[\log q - 1, \log q + 1]$: the model cannot become confident
-# under this loss, however it learns. Pass the logits, or give
-# log-probabilities to `F.nll_loss`:
+# is wrong. Its inputs lie in $[0, 1]$, so the log-sum-exp lies in
+# $[\log q, \log q + 1]$ and the loss can never leave
+# $[\log q - 1, \log q + 1]$. The model can still become confident:
+# with the true class's logit a margin $m$ above the others, the loss
+# falls as $m$ grows (below). But it falls towards
+# $\log(q - 1 + e) - 1$, not 0: a model sure and right still pays
+# that much. And its gradient is smaller than that of the right loss
+# at each margin below, $1/q$ of it when all logits are equal. Pass
+# the logits, or give log-probabilities to `F.nll_loss`:
 
 # %% tags=["solution"]
 scores = torch.randn(6, 10)
@@ -463,6 +474,30 @@ assert abs(twice.item() - math.log(10)) <= 1
 torch.testing.assert_close(
     F.nll_loss(F.log_softmax(scores, dim=1), targets), right
 )
+
+# ever more confident models: the true class's logit at m, others 0
+floor_twice = math.log(10 - 1 + math.e) - 1
+twice_losses, grad_ratios = [], []
+for m in [0.0, 5.0, 10.0, 20.0]:
+    logits_m = m * F.one_hot(targets, 10).double()
+    logits_m.requires_grad_()
+    probs_m = torch.softmax(logits_m, dim=1)
+    loss_twice = F.cross_entropy(probs_m, targets)
+    loss_right = F.cross_entropy(logits_m, targets)
+    (grad_twice,) = torch.autograd.grad(loss_twice, logits_m)
+    (grad_right,) = torch.autograd.grad(loss_right, logits_m)
+    p_right = probs_m[range(len(targets)), targets].min()
+    twice_losses.append(loss_twice.item())
+    grad_ratios.append((grad_twice.norm() / grad_right.norm()).item())
+    print(f"m = {m:g}: p(true class) {p_right.item():.6f}, "
+          f"softmax twice {loss_twice.item():.6f}, "
+          f"right {loss_right.item():.6f}")
+assert all(a > b for a, b in pairwise(twice_losses))  # falls with m
+assert p_right > 0.9999  # confident
+assert abs(twice_losses[-1] - floor_twice) < 1e-6  # but stalls here
+assert loss_right < 1e-6 < floor_twice
+assert all(ratio < 1 for ratio in grad_ratios)
+assert math.isclose(grad_ratios[0], 1 / 10)
 
 # %% [markdown]
 # Next: [Loss functions for regression](../regression-losses/) looks

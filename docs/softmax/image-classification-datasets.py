@@ -165,23 +165,25 @@ torch.testing.assert_close(
 )
 assert label == fashion_train.labels[0].item()
 
+num_images = 1000
 start = time.perf_counter()
-items = [tv_train[i] for i in range(1000)]
-per_item = (time.perf_counter() - start) / 1000
+items = [tv_train[i] for i in range(num_images)]
+per_item = (time.perf_counter() - start) / num_images
 start = time.perf_counter()
-X_batch = fashion_train.images[:1000].float() / 255
+X_batch = fashion_train.images[:num_images].float() / 255
 whole = time.perf_counter() - start
 
 # %% tags=["remove_input"]
 show_markdown(
-    f"Reading the first 1,000 images one at a time through the "
-    f"dataset took **{per_item * 1e6:.0f} µs per image** in this run "
-    f"(about **{per_item * len(tv_train):.1f} s** for one pass over "
-    f"the {len(tv_train):,} training images, paid again every "
-    f"[epoch](../../glossary/#epoch)); converting the same 1,000 "
-    f"images held in one tensor took **{whole * 1e3:.2f} ms** in "
-    f"total. That is why the training pages keep each split as one "
-    f"float tensor and form [minibatches](../../glossary/#minibatch) "
+    f"Reading the first {num_images:,} images one at a time through "
+    f"the dataset took **{per_item * 1e6:.0f} µs per image** in this "
+    f"run (about **{per_item * len(tv_train):.1f} s** for one pass "
+    f"over the {len(tv_train):,} training images, paid again every "
+    f"[epoch](../../glossary/#epoch)); converting the same "
+    f"{num_images:,} images held in one tensor took "
+    f"**{whole * 1e3:.2f} ms** in total. That is why the training "
+    f"pages keep each split as one float tensor and form "
+    f"[minibatches](../../glossary/#minibatch) "
     f"by indexing it."
 )
 
@@ -306,12 +308,9 @@ show_figure(fig)
 # print(len(cifar_train), len(cifar_test), cifar_train.classes)
 # ```
 #
-# This code is shown, not run: CIFAR-10 is a download of about
-# 170 MB, the site is built offline (only the Fashion-MNIST and MNIST
-# files are available on the build machine), and a page whose data
-# cannot be fetched would break the build. A linear model on raw
-# pixels also does poorly on CIFAR-10, which needs the convolutional
-# networks of later chapters.
+# This code is shown, not run: the site is built offline (only the
+# Fashion-MNIST and MNIST files are available on the build machine),
+# and a page whose data cannot be fetched would break the build.
 #
 # ## A note on `num_workers`
 #
@@ -330,18 +329,19 @@ show_figure(fig)
 default = inspect.signature(DataLoader).parameters["num_workers"]
 assert default.default == 0
 
+batch_size = 256
 generator = torch.Generator().manual_seed(0)
 start = time.perf_counter()
 indices = torch.randperm(len(fashion_train), generator=generator)
-X = fashion_train.images[indices[:256]].float() / 255
-y = fashion_train.labels[indices[:256]]
+X = fashion_train.images[indices[:batch_size]].float() / 255
+y = fashion_train.labels[indices[:batch_size]]
 batch_time = time.perf_counter() - start
 print(tuple(X.shape), tuple(y.shape))
 
 # %% tags=["remove_input"]
 show_markdown(
     f"Shuffling the {len(fashion_train):,} indices and forming one "
-    f"minibatch of 256 images by indexing took "
+    f"minibatch of {batch_size} images by indexing took "
     f"**{batch_time * 1e3:.2f} ms** in this run, with no worker "
     f"process."
 )

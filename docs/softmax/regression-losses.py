@@ -15,6 +15,7 @@
 
 # %%
 import math
+from itertools import pairwise
 
 import torch
 from torch import nn
@@ -301,7 +302,25 @@ for name in ["L1", "Huber"]:
 # = c - \bar{x}$, zero only at $c = \bar{x}$, the mean; the second
 # derivative is 1, so it is a minimum. Gradient descent found it
 # above (asserted against `data.mean()`), and each step of size
-# $\eta$ shrinks the distance to the mean by the factor $1 - \eta$.
+# $\eta$ shrinks the distance to the mean by the factor $1 - \eta$,
+# since $c - \eta (c - \bar{x}) - \bar{x} = (1 - \eta)(c - \bar{x})$.
+# Autograd and a few steps of `fit_constant` agree:
+
+# %% tags=["solution"]
+c = torch.tensor(5.0, requires_grad=True)
+(slope,) = torch.autograd.grad(
+    l2_loss(c, data).mean(), c, create_graph=True
+)
+(curvature,) = torch.autograd.grad(slope, c)
+torch.testing.assert_close(slope, c - data.mean())
+torch.testing.assert_close(curvature, torch.tensor(1.0))
+
+lr = 0.1
+steps = [0.0, *fit_constant(l2_loss, data, lr=lr, num_steps=5)]
+gaps = [c_k - data.mean().item() for c_k in steps]
+for before, after in pairwise(gaps):
+    assert math.isclose(after, (1 - lr) * before, rel_tol=1e-5)
+print("distance to the mean:", [round(g, 3) for g in gaps])
 
 # %% [markdown]
 # **Exercise 3.** Change Huber's $\delta$: fit the same data with

@@ -275,6 +275,7 @@ print(
 
 # %% tags=["remove_input"]
 num_batches = -(-len(y_train) // 256)
+threshold = 0.5 * len(y_train) / num_batches  # the check's 0.5
 show_markdown(
     f"Both copies end with the same weights, but the reported training "
     f"loss is **{reported['none']:.4f}** with note 001's "
@@ -286,7 +287,10 @@ show_markdown(
     f"{len(y_train):,} / {num_batches} = "
     f"{len(y_train) / num_batches:.1f}. The check that ends "
     f"`train_ch3` in note 003's copy, `assert train_loss < 0.5`, then "
-    f"passes whatever the model does (see the first exercise)."
+    f"passes for any model whose true mean loss is below about "
+    f"0.5 × {len(y_train) / num_batches:.1f} = **{threshold:.1f}**: "
+    f"it catches a diverging model, but not one that learns nothing "
+    f"(see the first exercise)."
 )
 
 # %% [markdown]
@@ -600,7 +604,9 @@ show_markdown(
 # **Solution 1.** No. A model with zero weights gives every class
 # probability 1/10, so its true loss is $\log 10 \approx 2.30$ on every
 # image; with the default mean and that bookkeeping it is reported
-# 256 times smaller, far below 0.5.
+# `batch_size` times smaller, far below 0.5. Only a true loss above
+# about 0.5 times the batch size fails the check, such as that of a
+# copy of the model that diverges at a huge learning rate:
 
 # %% tags=["solution"]
 stuck = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
@@ -615,7 +621,24 @@ torch.testing.assert_close(
     true_loss, torch.log(torch.tensor(10.0)).item()
 )
 assert shown_loss < 0.5 < true_loss
-print(true_loss, shown_loss)
+print(f"learns nothing: true loss {true_loss:.4f}, "
+      f"reported {shown_loss:.6f}")
+
+diverging = {}
+for reduction in ("none", "mean"):
+    wild = copy.deepcopy(net)
+    diverging[reduction] = train_epoch_ch3(
+        wild,
+        train_iter,
+        nn.CrossEntropyLoss(reduction=reduction),
+        torch.optim.SGD(wild.parameters(), lr=100.0),
+    )
+batch = len(train_iter[0][1])  # every batch of train_iter
+assert diverging["none"] > 0.5 * batch and diverging["mean"] > 0.5
+ratio_wild = diverging["none"] / diverging["mean"]
+torch.testing.assert_close(ratio_wild, float(batch), rtol=1e-4, atol=0)
+print(f"diverges: true loss {diverging['none']:.1f}, "
+      f"reported {diverging['mean']:.4f}")
 
 # %% [markdown]
 # **Exercise 2.** Compute the trained model's logits for five test

@@ -75,14 +75,20 @@ b = torch.zeros(num_outputs, requires_grad=True)
 # uses **column** $j$ of `W`:
 # $o_j = \langle \mathbf{W}_{:, j}, \mathbf{x} \rangle + b_j$, and
 # `x @ W + b` computes all ten at once.
-#
-# > **What the notes wrote** (note 001, `001_f3c756109ef103f7.txt`):
-# >
-# > 这里权重W为(784,10)的矩阵,
-# > 输入数据x为长度784的向量,对于O(1 -> 10),每个Oj对应
-# > Oj = < W[j],X > + bj,所以W的列数为num_outputs,
-# > 也就是O的个数(种类)
-#
+
+# %% tags=["remove_input"]
+show_markdown(
+    "> **What the notes wrote** (note 001, "
+    "`001_f3c756109ef103f7.txt`):\n"
+    ">\n"
+    "> 这里权重W为(784,10)的矩阵,输入数据x为长度784的向量,"
+    "对于O(1 -> 10),每个Oj对应\n"
+    ">\n"
+    "> Oj = < W[j],X > + bj,所以W的列数为num_outputs,"
+    "也就是O的个数(种类)"
+)
+
+# %% [markdown]
 # ("Here the weight W is a (784, 10) matrix, the input x a vector of
 # length 784; for O (1 -> 10), each Oj corresponds to
 # Oj = < W[j],X > + bj, so the number of columns of W is num_outputs,
@@ -296,7 +302,9 @@ assert (per_class == len(y_test) // num_outputs).all()
 chance = 1 / num_outputs
 top = counts.topk(2).indices.tolist()
 top_share = counts[top].sum().item() / len(y_test)
+top_right = right[top].sum().item() / counts[top].sum().item()
 assert initial_test_acc < chance and top_share > 0.5
+assert top_right < chance  # fewer hits than a constant answer's
 show_markdown(
     f"Before training, the model's test accuracy is "
     f"**{initial_test_acc:.4f}**, "
@@ -305,18 +313,19 @@ show_markdown(
     f"{per_class[0].item():,} of the {len(y_test):,} test images, so a "
     f"model that picks a class at random, or always the same one, is "
     f"right one time in ten. The untrained model does worse because "
-    f"it "
-    f"does not spread its answers. Its ten logits are ten random "
+    f"the classes it favours go mostly to images of other classes. "
+    f"Its ten logits are ten random "
     f"weightings of the same pixels, and two classes, "
     f"**{class_names[top[0]]}** and **{class_names[top[1]]}**, win for "
     f"**{top_share:.0%}** of the test images. A model can only be "
-    f"right on images of the classes it predicts, and this one gives "
-    f"those "
-    f"two classes mostly to images of other classes: only "
+    f"right on images of the classes it predicts, and only "
     f"**{right[top[0]].item()}** of the "
     f"{per_class[top[0]].item():,} {class_names[top[0]]} images and "
     f"**{right[top[1]].item()}** of the {per_class[top[1]].item():,} "
-    f"{class_names[top[1]]} images get their own class."
+    f"{class_names[top[1]]} images get their own class: of the "
+    f"{counts[top].sum().item():,} test images this model puts in "
+    f"these two classes, only **{top_right:.1%}** belong there, where "
+    f"a constant answer is right one time in ten."
 )
 
 # %% [markdown]
@@ -436,7 +445,7 @@ show_markdown(
     f"the sign of [overfitting](../../glossary/#overfitting). The "
     f"logits stay small: the largest in size, over all training "
     f"images, is **{largest_logit:.1f}**, far from the "
-    f"**{exp_limit.item():.2f}** above which `exp` overflows in "
+    f"**{exp_limit.item():.2f}** or so above which `exp` overflows in "
     f"`float32`."
 )
 
