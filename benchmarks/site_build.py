@@ -211,7 +211,7 @@ def main() -> None:
         help="only the cold build (for many alternating runs on a noisy machine)",
     )
     args = parser.parse_args()
-    print(f"site build benchmark, {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
+    print(f"site build benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
     print(machine())
     print(f"calibration: a 5,000,000-step Python loop takes {calibration():.3f} s (best of 3)")
     with tempfile.TemporaryDirectory(prefix="site-bench-") as folder:

@@ -242,7 +242,7 @@ def store_outcome(store: Store, r: PageRecord, outcome: Any, inputs: dict[str, s
             r.notebook = store.save(
                 r.key, r.page, nbformat.writes(outcome.notebook), seconds=r.seconds,
                 cpu_seconds=r.cpu_seconds, results=r.results, inputs=inputs,
-                executed_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                executed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             )
             return
         except (ValueError, OSError) as error:

@@ -71,7 +71,7 @@ Every tutorial page of {site_url} as a Jupyter notebook. In this archive:
 
 {files}
 
-To run them, in this folder, with Python 3.10 or newer:
+To run them, in this folder, with Python 3.11 or newer:
 
 ```bash
 python -m venv .venv && . .venv/bin/activate
