@@ -81,3 +81,13 @@ def test_batches_are_copies_not_views(shuffle):
 def test_docstring_says_copies():
     doc = iterate_batches.__doc__
     assert "copy" in doc and "not a view" in doc
+
+
+@pytest.mark.parametrize(
+    "X, y, name",
+    [([[0.0], [1.0]], torch.tensor([0, 1]), "X"), (torch.zeros(2, 1), None, "y")],
+)
+def test_non_tensors_raise_a_type_error_naming_the_argument(X, y, name):
+    # Regression: AttributeError: 'list' object has no attribute 'dim'.
+    with pytest.raises(TypeError, match=rf"^{name} must be a torch.Tensor, got"):
+        iterate_batches(X, y, 2)

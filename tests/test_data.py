@@ -15,7 +15,15 @@ from urllib.error import URLError
 import numpy as np
 import pytest
 import torch
-from idx_files import ALL_FILES, FakeDataset, labels_bytes, make_dataset, sha256, torchvision_raw
+from idx_files import (
+    ALL_FILES,
+    FakeDataset,
+    images_bytes,
+    labels_bytes,
+    make_dataset,
+    sha256,
+    torchvision_raw,
+)
 
 from tutorial_lib import data
 from tutorial_lib.data import (
@@ -121,6 +129,29 @@ def test_read_idx_refuses_a_file_that_changed_after_its_header_was_checked(tmp_p
 
 
 # --- each source ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content, magic_name, shape",
+    [
+        (labels_bytes(np.zeros(0, dtype=np.uint8)), "LABELS_MAGIC", (0,)),
+        (images_bytes(np.zeros((0, 28, 28), dtype=np.uint8)), "IMAGES_MAGIC", (0, 28, 28)),
+    ],
+    ids=["labels", "images"],
+)
+def test_read_idx_of_a_file_with_no_samples_is_an_empty_tensor(
+    tmp_path, content, magic_name, shape
+):
+    # Regression: torch.frombuffer raised "both buffer length (0) and count (-1) must not be
+    # 0" for this valid file.
+    from tutorial_lib import idx
+
+    path = tmp_path / "empty-idx-ubyte"
+    path.write_bytes(content)
+    header = idx.read_idx_header(path, getattr(idx, magic_name))
+    tensor = idx.read_idx(path, header)
+    assert tensor.shape == shape and tensor.dtype == torch.uint8
+    assert torch.equal(tensor, torch.from_numpy(np.zeros(shape, dtype=np.uint8)))
 
 
 @pytest.mark.parametrize("train", [True, False])

@@ -120,3 +120,13 @@ def test_empty_labels_pass_the_check_and_metrics_refuse_an_empty_split():
         accuracy(torch.zeros(0, NUM_CLASSES), empty)
     with pytest.raises(ValueError, match="empty"):
         evaluate_accuracy(lambda X: X, torch.zeros(0, NUM_CLASSES), empty)
+
+
+@pytest.mark.parametrize("num_classes", [2.5, -2, 0, "3", True])
+def test_num_classes_must_be_a_positive_integer(num_classes):
+    # Regression: 2.5 let label 2 through, -2 gave "labels must be in [0, -3]" and "3" a raw
+    # TypeError from the comparison.
+    with pytest.raises(
+        ValueError, match=rf"^num_classes must be a positive integer, got {num_classes!r}"
+    ):
+        check_class_labels(torch.tensor([0, 1, 2]), num_classes)

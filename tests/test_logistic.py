@@ -1,3 +1,5 @@
+import re
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -92,3 +94,56 @@ def test_one_sgd_step_by_hand_matches_optimizer_step():
     ref_opt.step()
     torch.testing.assert_close(model.linear.weight, ref.linear.weight)
     torch.testing.assert_close(model.linear.bias, ref.linear.bias)
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.bool])
+def test_sigmoid_derivative_converts_integers_like_sigmoid(dtype):
+    # As its docstring says: like sigmoid, integers become the default floating dtype.
+    x = torch.tensor([0, 1, 3]).to(dtype)
+    floats = x.to(torch.get_default_dtype()).requires_grad_(True)
+    (expected,) = torch.autograd.grad(torch.sigmoid(floats).sum(), floats)
+    torch.testing.assert_close(sigmoid_derivative(x), expected)
+
+
+def test_sigmoid_derivative_refuses_complex_and_non_tensors():
+    with pytest.raises(ValueError, match="real tensor.*complex"):
+        sigmoid_derivative(torch.tensor([1 + 2j]))
+    with pytest.raises(ValueError, match="torch.Tensor"):
+        sigmoid_derivative([1.0, 2.0])
+
+
+@pytest.mark.parametrize(
+    "in_features, X",
+    [(1, torch.randn(4)), (3, torch.randn(3)), (3, torch.randn(5, 2)), (2, torch.randn(2, 2, 2))],
+    ids=["N samples as 1-D", "one sample as 1-D", "wrong feature count", "3-D"],
+)
+def test_model_refuses_inputs_of_the_wrong_shape(in_features, X):
+    # Regression: torch's "mat1 and mat2 shapes cannot be multiplied", or, for a 1-D X of
+    # length in_features, a silent result of shape (1,).
+    model = LogisticRegression(in_features)
+    expected = f"X must have shape (N, in_features) = (N, {in_features}), got {tuple(X.shape)}"
+    for method in (model, model.predict_proba, model.predict):
+        with pytest.raises(ValueError, match=re.escape(expected)):
+            method(X)
+
+
+def test_model_hint_for_1d_inputs():
+    with pytest.raises(ValueError, match=r"X\.unsqueeze\(1\) makes N samples of one feature"):
+        LogisticRegression(1)(torch.randn(4))
+
+
+@pytest.mark.parametrize("threshold", [float("nan"), 2.0, -0.1, True, "0.5", None])
+def test_predict_refuses_thresholds_that_are_not_probabilities(threshold):
+    # Regression: NaN (or 2.0) silently gave all zeros.
+    model = LogisticRegression(1)
+    with pytest.raises(ValueError, match=r"threshold must be a probability in \[0, 1\]"):
+        model.predict(torch.tensor([[100.0]]), threshold=threshold)
+
+
+@pytest.mark.parametrize("threshold", [0, 0.5, 1])
+def test_predict_thresholds_in_the_unit_interval_are_torchs(threshold):
+    torch.manual_seed(3)
+    model = LogisticRegression(2)
+    X = torch.randn(50, 2)
+    expected = (torch.sigmoid(model.linear(X)) >= threshold).float()
+    torch.testing.assert_close(model.predict(X, threshold=threshold), expected)

@@ -4,6 +4,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 
 from tutorial_lib.curves import plot_curves  # noqa: E402
 
@@ -31,5 +32,27 @@ def test_plot_curves_rejects_empty():
             plot_curves(ax, {})
         with pytest.raises(ValueError, match="'loss' has no values"):
             plot_curves(ax, {"loss": []})
+    finally:
+        plt.close(fig)
+
+
+def test_plot_curves_without_axes_returns_the_axes_it_drew_on():
+    # Regression: it drew on a new figure and returned None.
+    ax = plot_curves(None, {"loss": [2.0, 1.0]})
+    try:
+        assert isinstance(ax, Axes)
+        assert [list(line.get_ydata()) for line in ax.get_lines()] == [[2.0, 1.0]]
+    finally:
+        plt.close(ax.figure)
+
+
+def test_plot_curves_bad_arguments_are_type_errors():
+    # Regression: AttributeErrors from deep inside matplotlib.
+    fig, ax = plt.subplots()
+    try:
+        with pytest.raises(TypeError, match=r"ax must be a matplotlib Axes .* got Figure"):
+            plot_curves(fig, {"loss": [2.0, 1.0]})
+        with pytest.raises(TypeError, match=r"curves must map labels to values.* got list"):
+            plot_curves(ax, [[2.0, 1.0]])
     finally:
         plt.close(fig)

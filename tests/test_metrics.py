@@ -71,3 +71,42 @@ def test_accuracy_bad_input_raises(y_hat, y, message):
 def test_evaluate_accuracy_bad_input_raises(X, y, batch_size, message):
     with pytest.raises(ValueError, match=message):
         evaluate_accuracy(lambda X: X, X, y, batch_size=batch_size)
+
+
+@pytest.mark.parametrize("labels", [torch.tensor([1, 0]), torch.tensor([0, 0])])
+def test_accuracy_refuses_a_single_column_of_scores(labels):
+    # Regression: the argmax of one column is always 0, so all-zero labels gave 1.0 and other
+    # labels an error blaming y; the scores of LogisticRegression have this shape.
+    with pytest.raises(ValueError, match=r"y_hat has a single column.*\(y_hat >= 0\)\.long\(\)"):
+        accuracy(torch.tensor([[2.0], [-3.0]]), labels)
+
+
+def test_evaluate_accuracy_refuses_a_model_with_one_output():
+    X = torch.randn(6, 4, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(ValueError, match="single column"):
+        evaluate_accuracy(nn.Linear(4, 1), X, torch.zeros(6, dtype=torch.int64))
+
+
+def test_accuracy_names_zero_classes():
+    # Regression: the check of y ran first and said "out of range for 0 classes".
+    with pytest.raises(ValueError, match=r"^y_hat has zero classes"):
+        accuracy(torch.zeros(2, 0), torch.tensor([0, 0]))
+
+
+def test_accuracy_of_1d_probabilities_suggests_a_threshold():
+    # Regression: the hint was y_hat.long(), which turns every probability below 1 into 0.
+    with pytest.raises(ValueError, match=r"probabilities.*threshold.*\(y_hat >= 0\.5\)\.long\(\)"):
+        accuracy(torch.tensor([0.2, 0.9]), torch.tensor([0, 1]))
+
+
+def test_evaluate_accuracy_restores_the_mode_of_every_submodule():
+    # Regression: a frozen BatchNorm (kept in eval mode inside a model in train mode) came
+    # back in train mode.
+    torch.manual_seed(2)
+    net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.BatchNorm1d(8), nn.Linear(8, 3))
+    net.train()
+    net[2].eval()
+    before = [module.training for module in net.modules()]
+    assert before == [True, True, True, False, True]
+    evaluate_accuracy(net, torch.randn(10, 4), torch.randint(0, 3, (10,)), batch_size=4)
+    assert [module.training for module in net.modules()] == before

@@ -43,3 +43,16 @@ def test_picking_equals_masking():
 def test_bad_input_raises(target, num_classes, message):
     with pytest.raises(ValueError, match=message):
         one_hot(target, num_classes)
+
+
+@pytest.mark.parametrize("dtype", [None, "int64", 8])
+def test_dtype_must_be_a_torch_dtype(dtype):
+    # Regression: dtype=None silently gave float32, although the documented default is int64.
+    with pytest.raises(ValueError, match=r"dtype must be a torch.dtype .*torch.int64"):
+        one_hot(torch.tensor([0, 2]), 3, dtype=dtype)
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.uint8, torch.bool, torch.float64])
+def test_any_torch_dtype_is_taken(dtype):
+    target = torch.tensor([0, 2, 1])
+    torch.testing.assert_close(one_hot(target, 3, dtype=dtype), F.one_hot(target, 3).to(dtype))

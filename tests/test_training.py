@@ -259,3 +259,30 @@ def test_predict_proba_and_bce_on_separable_float32_data_stay_finite():
     assert (model.predict(X) == y).all()
     torch.testing.assert_close(model.linear.weight, reference.linear.weight)
     torch.testing.assert_close(model.linear.bias, reference.linear.bias)
+
+
+def test_non_tensors_raise_a_type_error_naming_the_argument():
+    # Regression: AttributeError: 'list' object has no attribute 'dim'.
+    X, y = separable()
+    model = make_model()
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss = nn.BCEWithLogitsLoss()
+    cases = [
+        (X.tolist(), y, None, "X"),
+        (X, None, None, "y"),
+        (X, y, (X.tolist(), y), r"test_data\[0\]"),
+        (X, y, (X, y.tolist()), r"test_data\[1\]"),
+    ]
+    for X_arg, y_arg, test_data, name in cases:
+        with pytest.raises(TypeError, match=rf"^{name} must be a torch.Tensor, got"):
+            fit(
+                model,
+                loss,
+                opt,
+                X_arg,
+                y_arg,
+                num_epochs=1,
+                batch_size=2,
+                metric=accuracy,
+                test_data=test_data,
+            )

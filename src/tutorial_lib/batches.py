@@ -7,6 +7,12 @@ from collections.abc import Iterator
 import torch
 
 
+def _check_tensor(name: str, value: object) -> None:
+    """Raise TypeError, naming the argument ``name``, unless ``value`` is a tensor."""
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"{name} must be a torch.Tensor, got {type(value).__name__}")
+
+
 def iterate_batches(
     X: torch.Tensor,
     y: torch.Tensor,
@@ -36,9 +42,12 @@ def iterate_batches(
         An iterator over ``(X_batch, y_batch)`` pairs.
 
     Raises:
+        TypeError: If ``X`` or ``y`` is not a tensor.
         ValueError: If ``X`` and ``y`` hold different numbers of samples, either is a
             0-d tensor, or ``batch_size`` is not a positive integer.
     """
+    _check_tensor("X", X)
+    _check_tensor("y", y)
     if X.dim() == 0 or y.dim() == 0:
         raise ValueError("X and y need a first dimension indexing the samples, got a 0-d tensor")
     if X.shape[0] != y.shape[0]:

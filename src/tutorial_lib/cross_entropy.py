@@ -25,6 +25,12 @@ def cross_entropy(
     0), except that torch ignores samples labelled $-100$ (its ``ignore_index``) and this
     function refuses negative labels.
 
+    It works under ``torch.func`` transforms of the logits (``grad``, ``jacrev``,
+    ``jacfwd``, ``hessian``), but not under ``torch.func.vmap``: checking the labels reads
+    their values, which a function cannot do inside ``vmap``. It takes a whole batch
+    anyway; for per-sample gradients with ``vmap``, use
+    ``torch.nn.functional.cross_entropy``.
+
     Args:
         logits: Unnormalised scores, floating point, shape ``(N, C)``.
         target: True class indices, ``torch.int64`` tensor of shape ``(N,)`` with values

@@ -91,7 +91,8 @@ def read_idx(path: str | os.PathLike[str], header: IdxHeader) -> torch.Tensor:
         header: Its header, as `read_idx_header` returned it.
 
     Returns:
-        A ``uint8`` tensor of shape ``header.shape``, e.g. ``(60000, 28, 28)``.
+        A ``uint8`` tensor of shape ``header.shape``, e.g. ``(60000, 28, 28)``; a file of
+        no samples gives an empty tensor, e.g. of shape ``(0, 28, 28)``.
 
     Raises:
         IdxFormatError: If the file no longer holds the data its header announces.
@@ -101,4 +102,6 @@ def read_idx(path: str | os.PathLike[str], header: IdxHeader) -> torch.Tensor:
         data = bytearray(f.read())
     if len(data) != header.data_size:
         raise IdxFormatError(f"file holds {len(data)} data bytes, expected {header.data_size}")
+    if not data:  # a file of no samples: torch.frombuffer refuses an empty buffer
+        return torch.empty(header.shape, dtype=torch.uint8)
     return torch.frombuffer(data, dtype=torch.uint8).reshape(header.shape)

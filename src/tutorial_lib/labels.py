@@ -27,9 +27,14 @@ def check_class_labels(
         name: How the tensor is called in error messages.
 
     Raises:
-        ValueError: If ``target`` is not a tensor, its dtype is not ``torch.int64``, it is
-            not 1-D, or it holds a negative label or a label ``>= num_classes``.
+        ValueError: If ``num_classes`` is given but not a positive integer, ``target`` is
+            not a tensor, its dtype is not ``torch.int64``, it is not 1-D, or it holds a
+            negative label or a label ``>= num_classes``.
     """
+    if num_classes is not None and (
+        isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1
+    ):
+        raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
     if not isinstance(target, torch.Tensor):
         raise ValueError(
             f"{name} must be a torch.Tensor of class indices, got {type(target).__name__}"

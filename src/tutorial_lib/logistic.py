@@ -7,17 +7,32 @@ from typing import Any
 import torch
 from torch import nn
 
+_HALF_DTYPES = (torch.float16, torch.bfloat16)
+
+
+def _upcast_half(x: torch.Tensor) -> torch.Tensor:
+    """``x`` in float32 if it is float16 or bfloat16, else ``x`` itself.
+
+    torch computes functions such as the sigmoid of half-precision tensors in float32 and
+    rounds the result once: rounding every step to half precision would lose digits (the
+    sigmoid of 7.625 would round to 1 instead of 0.99951).
+    """
+    return x.float() if x.dtype in _HALF_DTYPES else x
+
 
 class _Sigmoid(torch.autograd.Function):
     """The sigmoid with torch's backward: the gradient is computed from the output."""
 
-    generate_vmap_rule = True  # torch.func transforms (vmap, jacrev, hessian) work too
+    # Each method is made of plain tensor operations, so torch.func can vectorise them:
+    # vmap, grad, jacrev, jacfwd and hessian all work.
+    generate_vmap_rule = True
 
     @staticmethod
     def forward(x: torch.Tensor) -> torch.Tensor:
         # torch's formula: for very negative x, exp(-x) overflows to inf and the result
         # is exactly 0 (never NaN), as in torch.sigmoid.
-        return 1 / (1 + torch.exp(-x))
+        x32 = _upcast_half(x)
+        return (1 / (1 + torch.exp(-x32))).to(x.dtype)
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[torch.Tensor], output: torch.Tensor) -> None:
@@ -53,17 +68,21 @@ def sigmoid(x: torch.Tensor) -> torch.Tensor:
     Computed as `torch.sigmoid` computes it, $1 / (1 + e^{-x})$: where $e^{-x}$
     overflows to $\infty$ (for $x$ below about $-88.7$ in float32, $-709.8$ in float64) the
     result is exactly $0$, never NaN, so the values are finite for any input,
-    $\sigma(+\infty) = 1$, $\sigma(-\infty) = 0$, and NaN stays NaN. The values match
-    `torch.sigmoid` to within one rounding step and are $0$ and $1$ exactly where torch's
-    are, so a loss computed from them (such as
+    $\sigma(+\infty) = 1$, $\sigma(-\infty) = 0$, and NaN stays NaN. In float32 and
+    float64 the values match `torch.sigmoid` to within one rounding step and are $0$ and
+    $1$ exactly where torch's are, so a loss computed from them (such as
     [`binary_cross_entropy`][tutorial_lib.binary_cross_entropy.binary_cross_entropy]) sees
-    the same clamped logs as torch's.
+    the same clamped logs as torch's. Half-precision inputs (float16, bfloat16) are
+    computed in float32 and rounded once, as torch does; their values then match torch's
+    and their gradients are within one rounding step of torch's.
 
     The gradient is not left to autograd, which would multiply $0$ by $e^{-x} = \infty$
     and get NaN where $e^{-x}$ overflows. As in `torch.sigmoid`, the backward pass
     computes it from the output, $\sigma'(x) = \sigma(x)(1 - \sigma(x))$: finite
     everywhere, $1/4$ at $x = 0$, and exactly $0$ where $\sigma(x)$ rounds to $0$ or $1$
-    (to 1 from $x \approx 16.6$ in float32, $36.7$ in float64).
+    (to 1 from $x \approx 16.6$ in float32, $36.7$ in float64). It works with
+    ``torch.func`` transforms too (``vmap``, ``grad``, ``jacrev``, ``jacfwd``,
+    ``hessian``).
 
     Args:
         x: Input tensor. Integer and bool tensors are converted to the default floating
@@ -86,13 +105,14 @@ def sigmoid_derivative(x: torch.Tensor) -> torch.Tensor:
     it is differentiable itself.
 
     Args:
-        x: Input tensor (floating point).
+        x: Input tensor. Like `sigmoid`, it converts integer and bool tensors to the
+            default floating dtype first.
 
     Returns:
         $\sigma'(x)$, same shape as ``x``.
 
     Raises:
-        ValueError: If ``x`` is not a floating-point tensor.
+        ValueError: If ``x`` is not a tensor or is complex.
     """
     s = sigmoid(x)
     return s * (1 - s)
@@ -121,7 +141,24 @@ class LogisticRegression(nn.Module):
         self.linear = nn.Linear(in_features, 1)
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
-        """Return the logits, shape N x 1, for inputs ``X`` of shape N x in_features."""
+        """Return the logits, shape N x 1, for inputs ``X`` of shape N x in_features.
+
+        Raises:
+            ValueError: If ``X`` is not a tensor of shape ``(N, in_features)``.
+        """
+        in_features = self.linear.in_features
+        if not isinstance(X, torch.Tensor):
+            raise ValueError(
+                f"X must be a torch.Tensor of shape (N, {in_features}), got {type(X).__name__}"
+            )
+        if X.dim() != 2 or X.shape[1] != in_features:
+            hint = ""
+            if X.dim() == 1:
+                hint = " (X.unsqueeze(1) makes N samples of one feature, X.unsqueeze(0) one sample)"
+            raise ValueError(
+                f"X must have shape (N, in_features) = (N, {in_features}), "
+                f"got {tuple(X.shape)}{hint}"
+            )
         return self.linear(X)
 
     def predict_proba(self, X: torch.Tensor) -> torch.Tensor:
@@ -129,6 +166,16 @@ class LogisticRegression(nn.Module):
         return sigmoid(self(X))
 
     def predict(self, X: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
-        """Return 0/1 labels (float, shape N x 1): 1 where the probability is >= threshold."""
+        """Return 0/1 labels (float, shape N x 1): 1 where the probability is >= threshold.
+
+        Raises:
+            ValueError: If ``threshold`` is not a number in $[0, 1]$ (NaN included).
+        """
+        if (
+            isinstance(threshold, bool)
+            or not isinstance(threshold, (int, float))
+            or not 0 <= threshold <= 1
+        ):
+            raise ValueError(f"threshold must be a probability in [0, 1], got {threshold!r}")
         proba = self.predict_proba(X)
         return (proba >= threshold).to(proba.dtype)

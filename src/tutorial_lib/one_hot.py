@@ -26,11 +26,17 @@ def one_hot(
         Tensor of shape ``(N, C)`` with a single 1 per row.
 
     Raises:
-        ValueError: If ``num_classes`` is not a positive integer, or ``target`` is not a
-            1-D ``torch.int64`` tensor with labels in ``[0, num_classes)``.
+        ValueError: If ``num_classes`` is not a positive integer, ``dtype`` is not a
+            ``torch.dtype`` (``None`` included), or ``target`` is not a 1-D ``torch.int64``
+            tensor with labels in ``[0, num_classes)``.
     """
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
         raise ValueError(f"num_classes must be a positive integer, got {num_classes!r}")
+    if not isinstance(dtype, torch.dtype):
+        raise ValueError(
+            f"dtype must be a torch.dtype such as torch.int64 (the default) or torch.float32, "
+            f"got {dtype!r}"
+        )
     check_class_labels(target, num_classes)
     encoded = torch.zeros(target.shape[0], num_classes, dtype=dtype, device=target.device)
     encoded[torch.arange(target.shape[0], device=target.device), target] = 1

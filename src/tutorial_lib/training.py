@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from tutorial_lib.batches import iterate_batches
+from tutorial_lib.batches import _check_tensor, iterate_batches
 
 LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 Metric = Callable[[torch.Tensor, torch.Tensor], float]
@@ -98,6 +98,7 @@ def fit(
         The `History` of the run.
 
     Raises:
+        TypeError: If ``X``, ``y`` or a tensor of ``test_data`` is not a tensor.
         ValueError: If ``num_epochs`` or ``batch_size`` is not a positive integer, ``X`` and
             ``y`` (or the test pair) hold different numbers of samples, ``X`` is empty, the
             loss does not reduce to a scalar, or ``test_data`` is given without ``metric``.
@@ -105,12 +106,16 @@ def fit(
     _check_positive_int("num_epochs", num_epochs)
     _check_positive_int("batch_size", batch_size)
     reduction = _reduction(loss_fn)
+    _check_tensor("X", X)
+    _check_tensor("y", y)
     if X.dim() == 0 or X.shape[0] == 0:
         raise ValueError("X holds no samples")
     if test_data is not None:
         if metric is None:
             raise ValueError("test_data needs a metric to evaluate on it")
         X_test, y_test = test_data
+        _check_tensor("test_data[0]", X_test)
+        _check_tensor("test_data[1]", y_test)
         if X_test.shape[0] != y_test.shape[0]:
             raise ValueError(
                 f"test_data must hold as many inputs as targets, got {X_test.shape[0]} "
