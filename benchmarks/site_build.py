@@ -74,8 +74,10 @@ def machine() -> str:
     )
 
 
-def environment(execute: bool) -> dict[str, str]:
+def environment(execute: bool, project: Path) -> dict[str, str]:
     env = dict(os.environ)
+    # The copy's own library, whatever the virtual environment has installed.
+    env["PYTHONPATH"] = str(project / "src")
     env["NO_MKDOCS_2_WARNING"] = "1"
     env["MPLBACKEND"] = "Agg"
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -91,7 +93,7 @@ def build(project: Path, *, execute: bool = True) -> tuple[float, str]:
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(project / "site")],
         cwd=project,
-        env=environment(execute),
+        env=environment(execute, project),
         capture_output=True,
         text=True,
     )
@@ -110,7 +112,7 @@ def serve_edits(project: Path, page: str, edits: int, settle: float) -> list[tup
         server = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--strict", "-a", address],
             cwd=project,
-            env=environment(True),
+            env=environment(True, project),
             stdout=output,
             stderr=subprocess.STDOUT,
         )

@@ -22,11 +22,18 @@ def build_env() -> dict[str, str]:
 
 
 def run_build(config_dir: Path, site_dir: Path, *extra: str) -> subprocess.CompletedProcess:
-    """Run ``mkdocs build --strict`` for the project in ``config_dir`` into ``site_dir``."""
+    """Run ``mkdocs build --strict`` for the project in ``config_dir`` into ``site_dir``.
+
+    A copy of the project imports its own library, not the one installed from ``ROOT``.
+    """
+    env = build_env()
+    if config_dir.resolve() != ROOT:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(config_dir / "src"),
+                                                          env.get("PYTHONPATH")]))
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-d", str(site_dir), *extra],
         cwd=config_dir,
-        env=build_env(),
+        env=env,
         capture_output=True,
         text=True,
         timeout=1800,

@@ -177,6 +177,16 @@ def test_figures_become_lazy_content_addressed_files_with_their_size(tmp_path: P
     assert (tmp_path / "logistic/x" / img["src"]).resolve().read_bytes() == data
 
 
+def test_a_figure_file_cut_short_in_the_site_is_written_again(tmp_path: Path):
+    data = png(30, 20)
+    name = f"assets/figures/{hashlib.sha256(data).hexdigest()}.png"
+    (tmp_path / name).parent.mkdir(parents=True)
+    (tmp_path / name).write_bytes(data[:20])  # e.g. a build stopped while writing it
+    src = "data:image/png;base64," + base64.b64encode(data).decode()
+    render(notebook(code_cell("show()", f'<img src="{src}" alt="A">')), tmp_path)
+    assert (tmp_path / name).read_bytes() == data
+
+
 def test_trim_css_keeps_rules_for_used_classes_and_used_custom_properties():
     css = (
         '@charset "UTF-8";.w{--icon:url("data:image/svg+xml;base64,QQ==");--a:1px;'

@@ -60,3 +60,15 @@ def test_in_a_kernel_outputs_are_markdown_and_invisible_payloads() -> None:
     }
     assert set(outputs[1]["data"]) == {RESULT_MIME}
     assert len(outputs) == 2
+
+
+@pytest.mark.parametrize("fmt", ["%.2f", "{:.2f}", ".2x"])
+def test_a_format_that_cannot_show_the_value_is_rejected(fmt: str) -> None:
+    with pytest.raises(ValueError, match="cannot format"):
+        record_result("k", 0.5, "label", fmt=fmt)
+
+
+def test_integer_formats_show_whole_numbers() -> None:
+    record_result("k", 3.0, "label", fmt=",d")  # as the results table formats it
+    with pytest.raises(ValueError, match="cannot format"):
+        record_result("k", 3.5, "label", fmt="d")

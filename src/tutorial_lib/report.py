@@ -48,16 +48,28 @@ def record_result(key: str, value: float, label: str, fmt: str = ".4f") -> None:
         fmt: Format spec used to display the value.
 
     Raises:
-        ValueError: If ``key`` or ``label`` is empty or ``value`` is not a finite number.
+        ValueError: If ``key`` or ``label`` is empty, ``value`` is not a finite number, or
+            ``fmt`` cannot format it (e.g. ``"%.2f"`` instead of ``".2f"``).
     """
     if not key or not label:
         raise ValueError("record_result needs a non-empty key and label")
     number = float(value)
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueError(f"record_result({key!r}) got a non-finite value {value!r}")
+    shown = [number, int(number)] if number.is_integer() else [number]  # "d" formats 3.0
+    if not any(_formats(each, fmt) for each in shown):
+        raise ValueError(f"record_result({key!r}): fmt {fmt!r} cannot format {number!r}")
     if not in_notebook():
         return
     from IPython.display import display
 
     payload: dict[str, Any] = {"key": key, "value": number, "label": label, "fmt": fmt}
     display({RESULT_MIME: json.dumps(payload)}, raw=True)
+
+
+def _formats(value: float | int, fmt: str) -> bool:
+    try:
+        format(value, fmt)
+    except (TypeError, ValueError):
+        return False
+    return True

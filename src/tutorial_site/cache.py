@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import functools
 import hashlib
+import importlib.util
 import json
 import logging
 import os
@@ -81,6 +82,7 @@ def build_inputs(
         path = project / name
         if not path.exists():
             raise FileNotFoundError(f"watched path {name!r} does not exist at {path}")
+        _check_imported_from(path)
         files = [path] if path.is_file() else sorted(path.rglob("*"))
         for file in files:
             if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc":
@@ -93,6 +95,23 @@ def build_inputs(
     inputs["execution settings"] = digest(json.dumps(dict(settings), sort_keys=True))
     inputs["plugin code"] = digest(f"{FORMAT} {_plugin_code()}")
     return inputs
+
+
+def _check_imported_from(package: Path) -> None:
+    """Raise ImportError if the watched ``package`` is not what ``import`` finds.
+
+    Another copy of the project may be installed (an editable install elsewhere): the key
+    would hash this one while the pages import that one.
+    """
+    if not (package / "__init__.py").is_file():
+        return
+    spec = importlib.util.find_spec(package.name)
+    origin = Path(spec.origin).resolve() if spec and spec.origin else None
+    if origin is None or not origin.is_relative_to(package.resolve()):
+        raise ImportError(
+            f"the pages would import {package.name} from {origin or 'nowhere'}, not from the "
+            f"watched {package}: install this project (pip install -e .) or set PYTHONPATH"
+        )
 
 
 def key_of(inputs: Mapping[str, str]) -> str:
@@ -245,8 +264,29 @@ def store_outcome(store: Store, r: PageRecord, outcome: Any, inputs: dict[str, s
                 executed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             )
             return
-        except (ValueError, OSError) as error:
+        except ValueError as error:
             r.error = f"after the last cell: {error}"
+        except OSError as error:
+            r.error = f"after the last cell: the cache could not be written: {error}"
     r.notebook = store.root / f"failed-{r.key}" / f"{Path(r.page).stem}.ipynb"
     atomic_write(r.notebook, nbformat.writes(record.error_notebook(outcome.notebook, r,
                                                                    outcome.cell)))
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Each file under ``folder``, by relative path: its modification time and size."""
+    found = {}
+    for path in folder.rglob("*"):
+        with contextlib.suppress(OSError):  # (one removed meanwhile)
+            if path.is_file():
+                stat = path.stat()
+                found[path.relative_to(folder).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def changed(before: dict[str, tuple[int, int]] | None, folder: Path) -> list[str]:
+    """The files of ``folder`` added, removed or modified since its ``snapshot`` ``before``."""
+    if before is None:
+        return []
+    now = snapshot(folder)
+    return sorted(name for name in {*before, *now} if before.get(name) != now.get(name))

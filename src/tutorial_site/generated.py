@@ -6,7 +6,7 @@ import posixpath
 import re
 from collections.abc import Sequence
 
-from tutorial_site.record import PageRecord
+from tutorial_site.record import PageRecord, format_value
 
 _INTRO = (
     "Every tutorial page is executed when the site is built. A page's result is reused from "
@@ -64,22 +64,12 @@ def times_markdown(
     return "\n".join(lines) + "\n"
 
 
-def format_value(value: float, fmt: str) -> str:
-    """Format a recorded value (integer specs such as ``d`` included)."""
-    try:
-        return format(value, fmt)
-    except ValueError:
-        if value.is_integer():
-            return format(int(value), fmt)
-        raise
-
-
 def results_markdown(records: Sequence[PageRecord], *, from_page: str, executed: bool) -> str:
     """The table of every recorded headline result, linking to its page."""
     if not executed:
         return "*The results table is computed when the site is built with page execution on.*"
     rows = [
-        f"| {_cell(result['label'])} | {format_value(float(result['value']), result['fmt'])} "
+        f"| {_cell(result['label'])} | {format_value(result['value'], result['fmt'])} "
         f"| {_link(record, from_page)} |"
         for record in records
         for result in record.results

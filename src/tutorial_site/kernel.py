@@ -5,9 +5,10 @@ no kernel imports torch again (about 36 s instead of 58 s of kernel CPU for a co
 The kernel manager starts a small *launcher* instead of the kernel: it hands the kernel
 command, environment, working directory and standard streams to the zygote over a UNIX
 socket, relays signals to the child and exits with its status, so jupyter_client manages
-it like the kernel itself. A child dies with the zygote (``PR_SET_PDEATHSIG``) and with its
-launcher; the zygote exits, killing its children, when the build closes its stdin or dies.
-Only the standard library is imported at the top: the launcher must start fast.
+it like the kernel itself. A kernel dies with the zygote (``PR_SET_PDEATHSIG``); its process
+group, with what the page started, dies with its launcher or when it ends. The zygote exits
+when its stdin closes (the build ended or died). Only the standard library is imported at
+the top: the launcher must start fast.
 """
 
 from __future__ import annotations
@@ -100,15 +101,16 @@ def serve(folder: str, modules: list[str]) -> None:
     started = len(os.listdir("/proc/self/task")) - threads
     if problem or started:
         why = problem or f"started {started} thread(s)"
-        error = {"error": f"importing {', '.join(modules)}: {why}", "threads": not problem}
-        print(json.dumps(error), flush=True)
+        print(json.dumps({"error": f"importing {', '.join(modules)}: {why}",
+                          "threads": not problem}), flush=True)
         return
     listener = socket.socket(socket.AF_UNIX)
     listener.bind(os.path.join(folder, "z"))
     listener.listen(64)
     files = {m.__file__: os.stat(m.__file__).st_mtime_ns for m in list(sys.modules.values())
              if isinstance(getattr(m, "__file__", None), str) and os.path.exists(m.__file__)}
-    print(json.dumps({"files": files}), flush=True)
+    Path(folder, "modules.json").write_text(json.dumps(files))  # large: not through the pipe
+    print(json.dumps({"ready": True}), flush=True)
     children: dict[int, socket.socket] = {}
     try:
         while True:
@@ -119,18 +121,24 @@ def serve(folder: str, modules: list[str]) -> None:
                 if conn is listener:
                     _fork(listener, folder, children)
                 elif conn != 0 and not conn.recv(4096):  # its launcher went away
-                    pid = next(p for p, c in children.items() if c is conn)
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
+                    _kill_group(next(p for p, c in children.items() if c is conn))
             while children and (done := os.waitpid(-1, os.WNOHANG))[0]:
                 conn = children.pop(done[0])
+                _kill_group(done[0])  # what the kernel started and left running
                 with contextlib.suppress(OSError):
                     _send(conn, {"exit": os.waitstatus_to_exitcode(done[1])})
                 conn.close()
     finally:
-        for pid in children if os.getpid() == me else ():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+        if os.getpid() == me:  # (not in a child becoming a kernel)
+            for pid in children:
+                _kill_group(pid)
+            listener.close()
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)  # a kernel and what it started (its own group)
 
 
 def _fork(listener: socket.socket, folder: str, children: dict[int, socket.socket]) -> None:
@@ -211,8 +219,7 @@ def launch(socket_path: str, argv: list[str]) -> None:
 def main(args: list[str]) -> None:
     """Entry point of ``python -c COMMAND``: ``serve FOLDER MODULE...`` or ``launch ...``."""
     if args[0] == "launch":
-        launch(args[1], args[2:])
-        return
+        return launch(args[1], args[2:])
     try:
         serve(args[1], args[2:])
     except _BecomeKernel as child:
@@ -257,7 +264,7 @@ class Zygote:
             self.close()
             error = ZygoteUnsafeError if status.get("threads") else ZygoteError
             raise error(f"preload zygote: {status['error']}")
-        self._files = status["files"]
+        self._files = json.loads(Path(self.folder, "modules.json").read_text())
 
     def is_current(self) -> bool:
         """Whether it runs and no file of a module it imported changed since."""

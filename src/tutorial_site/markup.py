@@ -148,10 +148,7 @@ def _write_figure(img: Tag, site: Path, page_url: str) -> None:
     """Write an ``<img>``'s base64 PNG to a content-addressed file; link it, lazily."""
     data = base64.b64decode(img["src"].split(",", 1)[1])
     name = f"{FIGURES}/{digest(data)}.png"
-    path = site / name
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    atomic_write(site / name, data)  # even if there: a file cut short must not stay
     img["src"] = get_relative_url(name, page_url)
     if data[12:16] == b"IHDR" and not img.has_attr("width") and not img.has_attr("height"):
         img["width"], img["height"] = (str(n) for n in struct.unpack(">II", data[16:24]))

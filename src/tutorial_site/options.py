@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
 
 
 class ExecutedPagesConfig(base.Config):
@@ -29,3 +30,11 @@ class ExecutedPagesConfig(base.Config):
     evict_after = c.Type((int, float), default=300)  # spare entries used this recently
     results_marker = c.Type(str, default="<!-- results-table -->")
     downloads = c.Type(bool, default=True)
+
+
+def check(config: ExecutedPagesConfig, workers: int) -> None:
+    """Raise PluginError for options that no type check catches."""
+    if workers < 1 or config.threads < 1:
+        raise PluginError("executed-pages: 'workers' and 'threads' must be at least 1")
+    if config.budget <= 0 or any(v <= 0 for v in config.budgets.values()):
+        raise PluginError("executed-pages: budgets must be positive numbers of seconds")

@@ -29,7 +29,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from tutorial_site import cache, generated, markup, record, stylesheet
+from tutorial_site import cache, generated, markup, options, record, stylesheet
 from tutorial_site.downloads import Downloads
 from tutorial_site.kernel import Zygote, ZygoteUnsafeError
 from tutorial_site.options import ExecutedPagesConfig
@@ -63,14 +63,12 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         """Resolve paths, check the options, quiet the renderer's per-page lines."""
         self.project = Path(config.config_file_path or ".").resolve().parent
         self.store = cache.Store(self.project / self.config.cache_dir)
+        self.docs, self.docs_before = Path(config.docs_dir), None
         self.markup_cache = self.store.root.parent / "markup"
         if self.config.downloads:
             self.downloads = Downloads(self.project, config.site_url)
         self.workers = self.config.workers or os.cpu_count() or 1
-        if self.workers < 1 or self.config.threads < 1:
-            raise PluginError("executed-pages: 'workers' and 'threads' must be at least 1")
-        if self.config.budget <= 0 or any(v <= 0 for v in self.config.budgets.values()):
-            raise PluginError("executed-pages: budgets must be positive numbers of seconds")
+        options.check(self.config, self.workers)
         if logging.getLogger("mkdocs").getEffectiveLevel() > logging.DEBUG:
             for name in ("mkdocs.mkdocs-jupyter", "mkdocs.plugins.mkdocs_jupyter"):
                 logging.getLogger(name).setLevel(logging.WARNING)
@@ -91,7 +89,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         for file in sorted(files, key=lambda f: f.src_uri):
             if file.abs_src_path and any(fnmatch.fnmatchcase(file.src_uri, p) for p in include):
                 source, page = Path(file.abs_src_path), file.src_uri
-                title = record.page_title(source.read_text("utf-8"), page)
+                title = record.page_title(record.read_text(source, f"docs/{page}"), page)
                 budget = float(self.config.budgets.get(page, self.config.budget))
                 self.records[page] = record.PageRecord(page, source, title, budget)
         unknown = sorted(set(self.config.budgets) - set(self.records))
@@ -108,18 +106,21 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             r.ready.set()
         if self.config.downloads:  # (while the pages execute)
             pages = {r.page: r.source for r in self.records.values()}
-            self.downloads.add_files(files, config, pages)
+            try:
+                self.downloads.add_files(files, config, pages)
+            except OSError as error:
+                raise PluginError(f"executed-pages: downloads: {error}") from error
         return files
 
     def _lookup(self) -> list[Any]:
         """Look every page up in the cache; return the jobs of those to execute."""
-        from tutorial_site.execution import Job
+        from tutorial_site.execution import Job, schedule
 
         settings = {k: self.config[k] for k in ("kernel_name", "threads", "cwd")}
         watched = [*self.config.watch_sources, *self.config.watch_files]
         try:
             inputs = cache.build_inputs(self.project, watched, self.config.env_keys, settings)
-        except FileNotFoundError as error:
+        except (FileNotFoundError, ImportError) as error:
             raise PluginError(f"executed-pages: {error}") from error
         self.page_inputs = cache.lookup(self.store, list(self.records.values()), inputs)
         jobs = []
@@ -130,15 +131,9 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             else:
                 log.info("executed-pages: executing %s: %s", r.display, r.reason)
                 cwd = r.source.parent if self.config.cwd == "page" else self.project
-                notebook = record.read_page(r.source, r.source.read_text("utf-8"))
-                jobs.append(Job(r.page, notebook, cwd, r.budget))
-        # Longest first (by the latest recorded time, else by budget): a shorter tail.
+                jobs.append(Job(r.page, record.read_page(r.source, r.display), cwd, r.budget))
         times = {entry["page"]: entry["seconds"] for entry in self.store.entries()}
-        jobs.sort(key=lambda job: (-times.get(job.page, job.budget), job.page))
-        free = [0.0] * self.workers  # when each worker is free: when each run should end
-        for job in jobs:
-            free.sort()
-            free[0] = self.ends[job.page] = free[0] + times.get(job.page, job.budget)
+        self.ends = schedule(jobs, times, self.workers)
         return jobs
 
     def _start(self, jobs: list[Any]) -> None:
@@ -158,6 +153,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             signals = (signal.SIGINT, signal.SIGTERM)
             self.handlers = {n: signal.signal(n, self._interrupt) for n in signals}
         self.done.clear()
+        self.docs_before = cache.snapshot(self.docs)  # pages must not write there: on_env
         threading.Thread(target=self._run, args=(jobs,), daemon=True).start()
 
     def _interrupt(self, number: int, _frame: Any) -> None:
@@ -198,9 +194,13 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         r = self.records[job.page]
         if self.runner.cancelled:
             return
-        cache.store_outcome(self.store, r, outcome, self.page_inputs[r.page])
+        try:
+            cache.store_outcome(self.store, r, outcome, self.page_inputs[r.page])
+        except OSError as error:  # not even the error page could be written
+            r.error, r.notebook = r.error or f"the cache could not be written: {error}", None
         if r.error is not None:
-            self.used.add(r.notebook.parent.name)  # the error page (not an entry)
+            if r.notebook is not None:
+                self.used.add(r.notebook.parent.name)  # the error page (not an entry)
             (log.info if self.serving else log.error)("%s, %s", r.display, r.error)
         r.ready.set()
 
@@ -273,6 +273,10 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         self._wait()
         failed = [r.display for r in self.records.values() if r.error]
         problem = generated.duplicate_results(self.ordered)
+        changed, self.docs_before = cache.changed(self.docs_before, self.docs), None
+        if changed:
+            problem = (f"files in docs/ changed while the pages ran: {', '.join(changed[:5])} "
+                       "(a page must not write there, it would be published)")
         if failed:
             problem = f"failed: {', '.join(failed)}"
         if problem and not self.serving:
@@ -291,4 +295,3 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         """Let running pages finish: their results are cached."""
         self._wait()  # (Ctrl-C and SIGTERM do not get here: see _interrupt)
-

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
+import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -12,6 +14,7 @@ from typing import Any
 
 import jupytext
 import nbformat
+from mkdocs.exceptions import PluginError
 
 from tutorial_lib.report import RESULT_MIME
 from tutorial_site.kernel import WARNING_MIME
@@ -66,9 +69,31 @@ def page_title(text: str, fallback: str) -> str:
     return match.group(1) if match else fallback
 
 
-def read_page(path: Path, text: str) -> nbformat.NotebookNode:
-    """Read the jupytext page ``text`` (from ``path``) as a notebook with fixed cell ids."""
-    notebook = jupytext.reads(text, fmt=path.suffix.lstrip("."))
+def read_text(path: Path, display: str) -> str:
+    """The text of the page ``display`` (``docs/...``) at ``path``.
+
+    Raises:
+        PluginError: If it cannot be read as UTF-8, naming the page.
+    """
+    try:
+        return path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PluginError(f"executed-pages: cannot read {display}: {error}") from error
+
+
+def read_page(path: Path, display: str) -> nbformat.NotebookNode:
+    """Read the jupytext page at ``path`` as a notebook with fixed cell ids.
+
+    Raises:
+        PluginError: If it is not a notebook in jupytext's percent format, naming the page.
+    """
+    suffix = path.suffix.lstrip(".")
+    try:
+        notebook = jupytext.reads(read_text(path, display),
+                                  fmt="py:percent" if suffix == "py" else suffix)
+    except Exception as error:  # noqa: BLE001 (jupytext raises many kinds)
+        raise PluginError(f"executed-pages: {display} is no percent-format notebook: "
+                          f"{type(error).__name__}: {error}") from error
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index}"  # nbformat's are random: outputs must be reproducible
     notebook.metadata["kernelspec"] = dict(KERNELSPEC)
@@ -102,17 +127,14 @@ def collect_results(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
     messages depends on timing, and the page must not.
 
     Raises:
-        ValueError: If a result lacks a field.
+        ValueError: If a result lacks a field, or its value is no finite number that its
+            ``fmt`` can format.
     """
     results = []
     for cell in notebook.cells:
         kept: list[Any] = []
         for output in cell.get("outputs", []):
-            for result in invisible(output, RESULT_MIME):
-                missing = {"key", "value", "label", "fmt"} - set(result)
-                if missing:
-                    raise ValueError(f"result without {', '.join(sorted(missing))}: {result}")
-                results.append({name: result[name] for name in ("key", "value", "label", "fmt")})
+            results += invisible(output, RESULT_MIME)
             data = output.get("data", {})
             for mime in _INVISIBLE:
                 data.pop(mime, None)
@@ -125,7 +147,31 @@ def collect_results(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
                 kept.append(output)
         if cell.cell_type == "code":
             cell.outputs = kept
-    return results
+    fields = ("key", "value", "label", "fmt")
+    for result in results:  # checked after stripping all (for the error page)
+        missing = set(fields) - set(result)
+        if missing:
+            raise ValueError(f"result without {', '.join(sorted(missing))}: {result}")
+        format_value(result["value"], result["fmt"])  # fail this page, not the table's
+    return [{name: result[name] for name in fields} for result in results]
+
+
+def format_value(value: Any, fmt: str) -> str:
+    """Format a recorded value (integer specs such as ``d`` included).
+
+    Raises:
+        ValueError: If ``value`` is no finite number, or ``fmt`` cannot format it.
+    """
+    number = float(value) if isinstance(value, int | float) else math.nan
+    if not math.isfinite(number) or not isinstance(fmt, str):
+        raise ValueError(f"result value {value!r} (format {fmt!r}) is no finite number")
+    try:
+        return format(number, fmt)
+    except ValueError:
+        if number.is_integer():
+            with contextlib.suppress(ValueError):
+                return format(int(number), fmt)
+        raise ValueError(f"result format {fmt!r} cannot format the value {value!r}") from None
 
 
 def error_notebook(
@@ -146,5 +192,6 @@ def error_notebook(
     title = next((c for c in failed.cells if c.cell_type == "markdown"), None)
     failed.cells.insert(failed.cells.index(title) + 1 if title else 0,
                         nbformat.v4.new_markdown_cell(box, id="executed-pages-error"))
-    collect_results(failed)
+    with contextlib.suppress(ValueError):  # (the outputs are stripped all the same)
+        collect_results(failed)
     return failed
