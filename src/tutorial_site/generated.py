@@ -14,9 +14,9 @@ _INTRO = (
     "library sources, the pinned dependencies, the installed packages, the kernel and the "
     "settings; otherwise the last column says what changed. The times of a cached page are "
     "those of the run that produced it. Wall time runs from the kernel's start to the end "
-    "of the last cell; CPU time is that of the page's kernel, which hardly depends on how "
-    "busy the machine is, so the budget applies to it: a page over its budget is stopped "
-    "and fails the build."
+    "of the last cell; CPU time is that of the page's kernel and the processes it started, "
+    "which hardly depends on how busy the machine is, so the budget applies to it: a page "
+    "over its budget is stopped and fails the build."
 )
 
 
