@@ -9,6 +9,8 @@ it. The tolerances allow a few rounding steps, where the library and torch round
 formula in a different order.
 """
 
+import functools
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -71,6 +73,23 @@ def ours_bce(reduction):
 
 def torchs_bce(reduction):
     return lambda p, y: F.binary_cross_entropy(p, y, reduction=reduction)
+
+
+def ours_logits(reduction):
+    return lambda z, y: binary_cross_entropy_with_logits(z, y, reduction)
+
+
+def torchs_logits(reduction):
+    return lambda z, y: F.binary_cross_entropy_with_logits(z, y, reduction=reduction)
+
+
+def assert_like_torchs(ours, theirs, inputs, close):
+    """``ours`` and ``theirs`` agree by ``close`` in value and in the gradient of each input."""
+    out, grads = values_and_grads(ours, inputs, grad_of=range(len(inputs)))
+    ref_out, ref_grads = values_and_grads(theirs, inputs, grad_of=range(len(inputs)))
+    close(out, ref_out)
+    for mine, ref in zip(grads, ref_grads, strict=True):
+        close(mine, ref)
 
 
 # --- binary_cross_entropy: forward mode at p = 0 and 1 (audit D1) -------------------------
@@ -169,18 +188,9 @@ def test_bce_with_logits_gradient_where_sigmoid_saturates_is_torchs(reduction, d
     # for y = 0 and z << 0 the gradient was rounded or 0 where torch's is sigmoid(z), and for
     # y = 1 and z >> 0 it was exact where torch's, sigmoid(z) - 1, rounds to 0.
     z, y = saturated_logits(dtype)
-
-    def ours(z, y):
-        return binary_cross_entropy_with_logits(z, y, reduction)
-
-    def theirs(z, y):
-        return F.binary_cross_entropy_with_logits(z, y, reduction=reduction)
-
-    out, grads = values_and_grads(ours, [z, y], grad_of=[0, 1])
-    ref_out, ref_grads = values_and_grads(theirs, [z, y], grad_of=[0, 1])
-    assert_relatively_close(out, ref_out)
-    for mine, ref in zip(grads, ref_grads, strict=True):
-        assert_relatively_close(mine, ref)
+    assert_like_torchs(
+        ours_logits(reduction), torchs_logits(reduction), [z, y], assert_relatively_close
+    )
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -207,10 +217,8 @@ def test_bce_with_logits_double_backward_is_torchs(dtype):
         second = torch.autograd.grad((grad_y * random_like(y, 3)).sum(), (z_, upstream))
         return [*first, *second]
 
-    ours = double_backward(lambda z, y: binary_cross_entropy_with_logits(z, y, "none"))
-    theirs = double_backward(
-        lambda z, y: F.binary_cross_entropy_with_logits(z, y, reduction="none")
-    )
+    ours = double_backward(ours_logits("none"))
+    theirs = double_backward(torchs_logits("none"))
     for mine, ref in zip(ours, theirs, strict=True):
         assert_relatively_close(mine, ref)
 
@@ -266,18 +274,12 @@ def test_bce_in_half_precision_is_torchs(reduction, dtype):
 def test_bce_with_logits_in_half_precision_is_torchs(reduction, dtype):
     z = half_points(dtype)[:-1]  # without NaN
     y = torch.randint(0, 2, z.shape, generator=generator(1)).to(dtype)
-
-    def ours(z, y):
-        return binary_cross_entropy_with_logits(z, y, reduction)
-
-    def theirs(z, y):
-        return F.binary_cross_entropy_with_logits(z, y, reduction=reduction)
-
-    out, grads = values_and_grads(ours, [z, y], grad_of=[0, 1])
-    ref_out, ref_grads = values_and_grads(theirs, [z, y], grad_of=[0, 1])
-    torch.testing.assert_close(out, ref_out, equal_nan=True)
-    for mine, ref in zip(grads, ref_grads, strict=True):
-        torch.testing.assert_close(mine, ref, equal_nan=True)
+    assert_like_torchs(
+        ours_logits(reduction),
+        torchs_logits(reduction),
+        [z, y],
+        functools.partial(torch.testing.assert_close, equal_nan=True),
+    )
 
 
 # --- dtypes (audit D6) --------------------------------------------------------------------
