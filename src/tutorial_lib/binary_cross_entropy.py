@@ -80,6 +80,18 @@ def _reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
     return loss
 
 
+def _keep_inputs(ctx: Any, inputs: tuple[torch.Tensor, torch.Tensor]) -> None:
+    """Save a loss's two inputs for backward and forward mode.
+
+    An input without a tangent (or no incoming gradient) arrives as None, not as zeros:
+    zero times an infinite local derivative (the label's at p = 0 or 1, or 0 * z for
+    z = inf) would be NaN.
+    """
+    ctx.set_materialize_grads(False)
+    ctx.save_for_backward(*inputs)
+    ctx.save_for_forward(*inputs)
+
+
 class _BinaryCrossEntropy(torch.autograd.Function):
     """Elementwise BCE from probabilities, with torch's forward clamp and derivatives."""
 
@@ -93,10 +105,7 @@ class _BinaryCrossEntropy(torch.autograd.Function):
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[torch.Tensor, torch.Tensor], output: Any) -> None:
-        # An input without a tangent gets None in `jvp`, not zeros: see there.
-        ctx.set_materialize_grads(False)
-        ctx.save_for_backward(*inputs)
-        ctx.save_for_forward(*inputs)
+        _keep_inputs(ctx, inputs)
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
@@ -265,10 +274,7 @@ class _BinaryCrossEntropyWithLogits(torch.autograd.Function):
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[torch.Tensor, torch.Tensor], output: Any) -> None:
-        # An input without a tangent gets None in `jvp`, not zeros (0 * z is NaN for z = inf).
-        ctx.set_materialize_grads(False)
-        ctx.save_for_backward(*inputs)
-        ctx.save_for_forward(*inputs)
+        _keep_inputs(ctx, inputs)
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
