@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 from typing import Any
 
 #: MIME type of the invisible outputs that carry a page's headline results to the site build.
@@ -56,9 +58,10 @@ def record_result(key: str, value: float, label: str, fmt: str = ".4f") -> None:
     number = float(value)
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueError(f"record_result({key!r}) got a non-finite value {value!r}")
-    shown = [number, int(number)] if number.is_integer() else [number]  # "d" formats 3.0
-    if not any(_formats(each, fmt) for each in shown):
-        raise ValueError(f"record_result({key!r}): fmt {fmt!r} cannot format {number!r}")
+    try:
+        format_result(number, fmt)
+    except ValueError as error:
+        raise ValueError(f"record_result({key!r}): {error}") from None
     if not in_notebook():
         return
     from IPython.display import display
@@ -67,9 +70,30 @@ def record_result(key: str, value: float, label: str, fmt: str = ".4f") -> None:
     display({RESULT_MIME: json.dumps(payload)}, raw=True)
 
 
-def _formats(value: float | int, fmt: str) -> bool:
+def format_result(value: float, fmt: str) -> str:
+    """A recorded value as the site's results table shows it.
+
+    Integer specs such as ``d`` format whole numbers (``3.0`` with ``",d"`` gives ``3``).
+
+    Args:
+        value: The recorded number.
+        fmt: The format spec it was recorded with.
+
+    Returns:
+        The formatted value.
+
+    Raises:
+        ValueError: If ``value`` is not a finite number, or ``fmt`` cannot format it.
+    """
+    number = float(value) if isinstance(value, int | float) else math.nan
+    if not math.isfinite(number):
+        raise ValueError(f"result value {value!r} is no finite number")
+    if not isinstance(fmt, str):
+        raise ValueError(f"result format {fmt!r} cannot format the value {value!r}")
     try:
-        format(value, fmt)
-    except (TypeError, ValueError):
-        return False
-    return True
+        return format(number, fmt)
+    except ValueError:
+        if number.is_integer():
+            with contextlib.suppress(ValueError):
+                return format(int(number), fmt)
+        raise ValueError(f"result format {fmt!r} cannot format the value {value!r}") from None

@@ -6,7 +6,8 @@ import posixpath
 import re
 from collections.abc import Sequence
 
-from tutorial_site.record import PageRecord, format_value
+from tutorial_lib.report import format_result
+from tutorial_site.record import PageRecord
 
 _INTRO = (
     "Every tutorial page is executed when the site is built. A page's result is reused from "
@@ -69,7 +70,7 @@ def results_markdown(records: Sequence[PageRecord], *, from_page: str, executed:
     if not executed:
         return "*The results table is computed when the site is built with page execution on.*"
     rows = [
-        f"| {_cell(result['label'])} | {format_value(result['value'], result['fmt'])} "
+        f"| {_cell(result['label'])} | {format_result(result['value'], result['fmt'])} "
         f"| {_link(record, from_page)} |"
         for record in records
         for result in record.results

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import html
 import json
-import math
 import re
 import threading
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ import jupytext
 import nbformat
 from mkdocs.exceptions import PluginError
 
-from tutorial_lib.report import RESULT_MIME
+from tutorial_lib.report import RESULT_MIME, format_result
 from tutorial_site.kernel import WARNING_MIME
 
 #: Kernel spec written into every notebook (executed ones and the downloads).
@@ -152,26 +151,8 @@ def collect_results(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
         missing = set(fields) - set(result)
         if missing:
             raise ValueError(f"result without {', '.join(sorted(missing))}: {result}")
-        format_value(result["value"], result["fmt"])  # fail this page, not the table's
+        format_result(result["value"], result["fmt"])  # fail this page, not the table's
     return [{name: result[name] for name in fields} for result in results]
-
-
-def format_value(value: Any, fmt: str) -> str:
-    """Format a recorded value (integer specs such as ``d`` included).
-
-    Raises:
-        ValueError: If ``value`` is no finite number, or ``fmt`` cannot format it.
-    """
-    number = float(value) if isinstance(value, int | float) else math.nan
-    if not math.isfinite(number) or not isinstance(fmt, str):
-        raise ValueError(f"result value {value!r} (format {fmt!r}) is no finite number")
-    try:
-        return format(number, fmt)
-    except ValueError:
-        if number.is_integer():
-            with contextlib.suppress(ValueError):
-                return format(int(number), fmt)
-        raise ValueError(f"result format {fmt!r} cannot format the value {value!r}") from None
 
 
 def error_notebook(
