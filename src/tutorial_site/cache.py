@@ -1,19 +1,15 @@
 """The cache of executed pages: keys that say what a result depends on, checksummed entries.
 
-A page's *inputs* are named digests: the page itself, every file of the watched library
-folders (``src/tutorial_lib/softmax.py``), the pinned files, the installed distributions,
-Python, the kernel spec, selected environment variables, the execution settings and the
-plugin's own code that shapes outputs. The key hashes them all; an entry stores them, so
-that a miss can say which input changed. An entry is ``<key>.json`` (times, results,
-inputs and the SHA-256 of its notebook) with ``<key>/<page stem>.ipynb``, and it is
-verified on every lookup: a damaged entry is a miss, never an error.
+A page's key hashes its *inputs*, named digests: the page, every file of the watched paths,
+the installed packages, Python, the kernel spec, some environment variables, the settings and
+the plugin's code that shapes outputs. An entry (``<key>.json``, ``<key>/<stem>.ipynb``)
+stores them, so that a miss can say what changed; a damaged entry is a miss, never an error.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import hashlib
 import importlib.util
 import json
@@ -34,7 +30,7 @@ from tutorial_site.record import PageRecord
 
 log = logging.getLogger("mkdocs.plugins.executed_pages")
 #: Bump when the layout of entries changes.
-FORMAT = 3
+FORMAT = 4
 #: The plugin's modules whose code shapes an executed notebook.
 _OUTPUT_CODE = ("execution.py", "kernel.py", "record.py", "warmup.py")
 
@@ -43,12 +39,6 @@ def digest(*parts: bytes | str) -> str:
     """Return the hex SHA-256 of ``parts`` joined by NUL bytes."""
     data = b"\0".join(part.encode() if isinstance(part, str) else part for part in parts)
     return hashlib.sha256(data).hexdigest()
-
-
-@functools.cache
-def _plugin_code() -> str:
-    folder = Path(__file__).parent
-    return digest("".join(digest((folder / name).read_bytes()) for name in _OUTPUT_CODE))
 
 
 def _distributions() -> str:
@@ -93,16 +83,13 @@ def build_inputs(
     inputs["Python"] = digest(f"{sys.version} {os.path.realpath(sys.executable)}")
     inputs["kernel spec"] = _kernel_spec(str(settings.get("kernel_name")))
     inputs["execution settings"] = digest(json.dumps(dict(settings), sort_keys=True))
-    inputs["plugin code"] = digest(f"{FORMAT} {_plugin_code()}")
+    code = [(Path(__file__).parent / name).read_bytes() for name in _OUTPUT_CODE]
+    inputs["plugin code"] = digest(str(FORMAT), *code)
     return inputs
 
 
 def _check_imported_from(package: Path) -> None:
-    """Raise ImportError if the watched ``package`` is not what ``import`` finds.
-
-    Another copy of the project may be installed (an editable install elsewhere): the key
-    would hash this one while the pages import that one.
-    """
+    """Raise ImportError if ``import`` finds another copy than the watched ``package``."""
     if not (package / "__init__.py").is_file():
         return
     spec = importlib.util.find_spec(package.name)
@@ -145,6 +132,34 @@ def atomic_write(path: Path, data: str | bytes) -> None:
         raise
 
 
+def save_json(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` to ``path`` atomically, with the SHA-256 that :func:`load_json` checks."""
+    text = json.dumps(data, sort_keys=True)
+    atomic_write(path, json.dumps({**data, "sha256": digest(text)}, indent=1, sort_keys=True))
+
+
+def load_json(path: Path) -> dict[str, Any] | None:
+    """The verified ``data`` that :func:`save_json` wrote to ``path`` (None: no file).
+
+    A successful load marks the file used (for :func:`evict`).
+
+    Raises:
+        Damaged: If the file is unreadable, cut short or altered.
+    """
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        checksum = data.pop("sha256")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise Damaged(f"{type(error).__name__}: {error}") from error
+    if checksum != digest(json.dumps(data, sort_keys=True)):
+        raise Damaged("its checksum does not match")
+    with contextlib.suppress(OSError):
+        os.utime(path)
+    return data
+
+
 class Store:
     """The entries under one folder (see the module docstring)."""
 
@@ -161,21 +176,17 @@ class Store:
         Raises:
             Damaged: If the entry or its notebook is unreadable or does not match.
         """
-        path = self.root / f"{key}.json"
-        if not path.exists():
+        entry = load_json(self.root / f"{key}.json")
+        if entry is None:
             return None
         try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
             notebook = self.notebook_path(key, page).read_bytes()
-            checksum = entry.pop("checksum")
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        except OSError as error:
             raise Damaged(f"{type(error).__name__}: {error}") from error
-        if checksum != digest(json.dumps(entry, sort_keys=True)) or (
-            entry.get("format"), entry.get("page"), entry.get("notebook_sha256")
-        ) != (FORMAT, page, digest(notebook)):
-            raise Damaged("its checksum does not match")
-        with contextlib.suppress(OSError):
-            os.utime(path)  # last use, for eviction
+        if (entry.get("format"), entry.get("page"), entry.get("notebook_sha256")) != (
+            FORMAT, page, digest(notebook)
+        ):
+            raise Damaged("it does not match its notebook")
         return entry
 
     def save(self, key: str, page: str, notebook: str, **fields: Any) -> Path:
@@ -183,8 +194,7 @@ class Store:
         path = self.notebook_path(key, page)
         atomic_write(path, notebook)
         entry = {"format": FORMAT, "page": page, "notebook_sha256": digest(notebook), **fields}
-        entry["checksum"] = digest(json.dumps(entry, sort_keys=True))
-        atomic_write(self.root / f"{key}.json", json.dumps(entry, indent=1, sort_keys=True))
+        save_json(self.root / f"{key}.json", entry)
         return path
 
     def remove(self, key: str) -> None:
@@ -201,6 +211,7 @@ class Store:
                 if isinstance(entry, dict) and "page" in entry:
                     found.append(entry)
         return sorted(found, key=lambda entry: str(entry.get("executed_at")))
+
 
 def evict(folder: Path, keep: Collection[str], grace: float) -> int:
     """Remove what ``folder`` holds unless named in ``keep`` or used in the last ``grace`` s.
@@ -250,16 +261,16 @@ def lookup(store: Store, records: list[PageRecord], inputs: dict[str, str]) -> d
     return page_inputs
 
 
-def store_outcome(store: Store, r: PageRecord, outcome: Any, inputs: dict[str, str]) -> None:
+def store_outcome(store: Store, r: PageRecord, notebook: Any, cell: int | None,
+                  inputs: dict[str, str]) -> None:
     """Save a page's successful run as an entry; write a failed run's error page (no entry)."""
-    r.seconds = round(outcome.seconds, 3)
-    r.cpu_seconds = None if outcome.cpu_seconds is None else round(outcome.cpu_seconds, 3)
-    r.error = outcome.error
+    r.seconds = round(r.seconds or 0.0, 3)
+    r.cpu_seconds = None if r.cpu_seconds is None else round(r.cpu_seconds, 3)
     if r.error is None:
         try:
-            r.results = record.collect_results(outcome.notebook)
+            r.results = record.collect_results(notebook)
             r.notebook = store.save(
-                r.key, r.page, nbformat.writes(outcome.notebook), seconds=r.seconds,
+                r.key, r.page, nbformat.writes(notebook), seconds=r.seconds,
                 cpu_seconds=r.cpu_seconds, results=r.results, inputs=inputs,
                 executed_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             )
@@ -269,24 +280,15 @@ def store_outcome(store: Store, r: PageRecord, outcome: Any, inputs: dict[str, s
         except OSError as error:
             r.error = f"after the last cell: the cache could not be written: {error}"
     r.notebook = store.root / f"failed-{r.key}" / f"{Path(r.page).stem}.ipynb"
-    atomic_write(r.notebook, nbformat.writes(record.error_notebook(outcome.notebook, r,
-                                                                   outcome.cell)))
+    atomic_write(r.notebook, nbformat.writes(record.error_notebook(notebook, r, cell)))
 
 
-def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    """Each file under ``folder``, by relative path: its modification time and size."""
-    found = {}
+def snapshot(folder: Path) -> set[tuple[str, int, int]]:
+    """Each file under ``folder``: its relative path, modification time and size."""
+    found = set()
     for path in folder.rglob("*"):
         with contextlib.suppress(OSError):  # (one removed meanwhile)
             if path.is_file():
                 stat = path.stat()
-                found[path.relative_to(folder).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+                found.add((path.relative_to(folder).as_posix(), stat.st_mtime_ns, stat.st_size))
     return found
-
-
-def changed(before: dict[str, tuple[int, int]] | None, folder: Path) -> list[str]:
-    """The files of ``folder`` added, removed or modified since its ``snapshot`` ``before``."""
-    if before is None:
-        return []
-    now = snapshot(folder)
-    return sorted(name for name in {*before, *now} if before.get(name) != now.get(name))

@@ -31,6 +31,7 @@ from mkdocs.structure.pages import Page
 
 from tutorial_site import cache, generated, markup, options, record, stylesheet
 from tutorial_site.downloads import Downloads
+from tutorial_site.execution import Job, Runner, kernel_environment, schedule
 from tutorial_site.kernel import Zygote, ZygoteUnsafeError
 from tutorial_site.options import ExecutedPagesConfig
 
@@ -112,10 +113,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 raise PluginError(f"executed-pages: downloads: {error}") from error
         return files
 
-    def _lookup(self) -> list[Any]:
+    def _lookup(self) -> list[Job]:
         """Look every page up in the cache; return the jobs of those to execute."""
-        from tutorial_site.execution import Job, schedule
-
         settings = {k: self.config[k] for k in ("kernel_name", "threads", "cwd")}
         watched = [*self.config.watch_sources, *self.config.watch_files]
         try:
@@ -130,15 +129,12 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 r.ready.set()
             else:
                 log.info("executed-pages: executing %s: %s", r.display, r.reason)
-                cwd = r.source.parent if self.config.cwd == "page" else self.project
-                jobs.append(Job(r.page, record.read_page(r.source, r.display), cwd, r.budget))
+                jobs.append((r, record.read_page(r.source, r.display)))
         times = {entry["page"]: entry["seconds"] for entry in self.store.entries()}
         self.ends = schedule(jobs, times, self.workers)
         return jobs
 
-    def _start(self, jobs: list[Any]) -> None:
-        from tutorial_site.execution import Runner, kernel_environment
-
+    def _start(self, jobs: list[Job]) -> None:
         modules = self.config.preload if Zygote.can_fork() else []
         if self.zygote and (not self.zygote.is_current() or self.zygote.modules != modules):
             log.info("executed-pages: restarting the zygote (a module it imported changed)")
@@ -148,7 +144,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             self.zygote = Zygote(modules, kernel_environment(self.config.threads))
         if not jobs:
             return
-        self.runner = Runner(self.config, self.workers, self.zygote)
+        self.runner = Runner(self.config, self.workers, self.zygote, self.project)
         if threading.current_thread() is threading.main_thread() and not self.serving:
             signals = (signal.SIGINT, signal.SIGTERM)
             self.handlers = {n: signal.signal(n, self._interrupt) for n in signals}
@@ -164,9 +160,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             stream.flush()
         os._exit(128 + number)
 
-    def _run(self, jobs: list[Any]) -> None:
-        from tutorial_site.execution import Outcome
-
+    def _run(self, jobs: list[Job]) -> None:
         started = time.monotonic()
         try:
             try:
@@ -177,9 +171,9 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 self.zygote = self.runner.zygote = None
             self.runner.run(jobs, self._finished)
         except Exception as error:  # noqa: BLE001 (the failure of every page not run yet)
-            why = f"before the first cell: {type(error).__name__}: {error}"
-            for job in [j for j in jobs if not self.records[j.page].ready.is_set()]:
-                self._finished(job, Outcome(job.notebook, 0.0, error=why))
+            for r, notebook in [job for job in jobs if not job[0].ready.is_set()]:
+                r.error = f"before the first cell: {type(error).__name__}: {error}"
+                self._finished(r, notebook, None)
         finally:
             if not self.serving and self.zygote is not None:
                 self.zygote.close()
@@ -189,13 +183,12 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                      min(self.workers, len(jobs)), len(self.records) - len(jobs))
             self.done.set()
 
-    def _finished(self, job: Any, outcome: Any) -> None:
+    def _finished(self, r: record.PageRecord, notebook: Any, cell: int | None) -> None:
         """Store a page's result, or record and report its failure (runner thread)."""
-        r = self.records[job.page]
         if self.runner.cancelled:
             return
         try:
-            cache.store_outcome(self.store, r, outcome, self.page_inputs[r.page])
+            cache.store_outcome(self.store, r, notebook, cell, self.page_inputs[r.page])
         except OSError as error:  # not even the error page could be written
             r.error, r.notebook = r.error or f"the cache could not be written: {error}", None
         if r.error is not None:
@@ -273,7 +266,9 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         self._wait()
         failed = [r.display for r in self.records.values() if r.error]
         problem = generated.duplicate_results(self.ordered)
-        changed, self.docs_before = cache.changed(self.docs_before, self.docs), None
+        before, self.docs_before = self.docs_before, None
+        now = before if before is None else cache.snapshot(self.docs)
+        changed = sorted({name for name, *_ in (before or set()) ^ (now or set())})
         if changed:
             problem = (f"files in docs/ changed while the pages ran: {', '.join(changed[:5])} "
                        "(a page must not write there, it would be published)")

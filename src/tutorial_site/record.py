@@ -16,31 +16,21 @@ import nbformat
 from mkdocs.exceptions import PluginError
 
 from tutorial_lib.report import RESULT_MIME, format_result
-from tutorial_site.kernel import WARNING_MIME
 
 #: Kernel spec written into every notebook (executed ones and the downloads).
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-_INVISIBLE = (RESULT_MIME, WARNING_MIME)
 _TITLE = re.compile(r"^# # (.+?)\s*$", re.MULTILINE)
 
 
 @dataclass
 class PageRecord:
-    """One tutorial page in the current build.
+    """One tutorial page of the current build: its source, cache key and run.
 
-    Attributes:
-        page: Path relative to the docs folder, e.g. ``logistic/logistic-function.py``.
-        source: Absolute path of the page's ``.py`` source.
-        title: The page's title (its first ``# # Title`` line), or its path.
-        budget: Seconds of kernel CPU time the page may take.
-        key: Its cache key in this build.
-        reason: Why it was executed in this build (None: taken from the cache).
-        notebook: The executed notebook that is rendered (None: render the source).
-        seconds: Wall time of the run whose result is shown.
-        cpu_seconds: Kernel CPU time of that run.
-        results: Headline results the page recorded (``report.record_result``).
-        error: Why the page failed, naming the cell (None if it did not).
-        ready: Set once the page's result (or failure) is known.
+    ``key`` is its cache key; ``reason`` why it is executed (None: from the cache);
+    ``notebook`` the executed notebook to render (None: render the source); ``seconds``
+    and ``cpu_seconds`` the times of that run, ``budget`` its CPU limit; ``results`` what
+    it recorded (``report.record_result``); ``error`` why it failed, naming the cell;
+    ``ready`` is set once its result or failure is known.
     """
 
     page: str
@@ -110,17 +100,8 @@ def cell_label(notebook: nbformat.NotebookNode, index: int | None) -> str:
     return f"code cell {number} (`{first[:67] + '...' if len(first) > 70 else first}`)"
 
 
-def invisible(output: Any, mime: str) -> list[Any]:
-    """The payloads of type ``mime`` in one cell output (parsed JSON)."""
-    data = output.get("data", {}) if output.get("output_type") == "display_data" else {}
-    value = data.get(mime)
-    if value is None:
-        return []
-    return [json.loads(value) if isinstance(value, str) else dict(value)]
-
-
 def collect_results(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
-    """Take the recorded results out of ``notebook``; strip every invisible output.
+    """Take the recorded results (invisible outputs) out of ``notebook``.
 
     Adjacent pieces of one stream are merged: how a kernel splits printed text into
     messages depends on timing, and the page must not.
@@ -133,10 +114,10 @@ def collect_results(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
     for cell in notebook.cells:
         kept: list[Any] = []
         for output in cell.get("outputs", []):
-            results += invisible(output, RESULT_MIME)
             data = output.get("data", {})
-            for mime in _INVISIBLE:
-                data.pop(mime, None)
+            if RESULT_MIME in data:
+                value = data.pop(RESULT_MIME)
+                results.append(json.loads(value) if isinstance(value, str) else dict(value))
             if "data" in output and not data:
                 continue
             last = kept[-1] if kept else {}

@@ -1,17 +1,8 @@
-"""First-use work every page kernel would repeat, done once in the preload zygote.
+"""First-use work every page kernel would repeat, done once in the zygote (last preload).
 
-Listed last in the plugin's ``preload`` option, this module is imported by the zygote
-(:mod:`tutorial_site.zygote`) after torch and matplotlib, so every forked page kernel
-inherits what it prepares instead of paying for it again:
-
-* ``torch.testing.assert_close``, with which every page checks itself, imports
-  ``torch.distributed.tensor`` on its first call (over a second of CPU);
-* the first figure a process draws loads the fonts and builds matplotlib's mathtext
-  parser (a few tenths of a second).
-
-It changes no state a page can observe: the warm-up figure is closed (figure numbers start
-again at 1) and no random generator is used. Importing it starts no thread, which the zygote
-checks before it forks.
+``assert_close`` imports ``torch.distributed.tensor`` on its first call (over a second of
+CPU), and the first figure loads the fonts and matplotlib's mathtext parser. Importing
+this changes no state a page can observe (no pyplot figure, no random numbers, no thread).
 """
 
 from __future__ import annotations
