@@ -218,8 +218,8 @@ def test_cache_drops_what_no_build_used_for_an_hour(site):
     cache = site.root / ".cache" / "downloads"
     in_use = sorted(p.name for p in cache.iterdir())
     assert len([n for n in in_use if n.startswith("wheel-")]) == 1
-    assert len([n for n in in_use if n.endswith(".ipynb")]) == 2  # clean, with outputs
-    stale, recent = cache / "stale.ipynb", cache / "recent.ipynb"
+    assert len([n for n in in_use if n.endswith(".json")]) == 2  # clean, with outputs
+    stale, recent = cache / "stale.json", cache / "recent.json"
     stale.write_text("{}")
     recent.write_text("{}")
     two_hours_ago = time.time() - 7200
@@ -228,7 +228,16 @@ def test_cache_drops_what_no_build_used_for_an_hour(site):
         os.utime(path, (two_hours_ago, two_hours_ago))
     os.utime(recent)
     assert site.build().returncode == 0
-    assert sorted(p.name for p in cache.iterdir()) == sorted([*in_use, "recent.ipynb"])
+    assert sorted(p.name for p in cache.iterdir()) == sorted([*in_use, "recent.json"])
+
+
+def test_a_damaged_cached_download_is_made_again(site):
+    notebook = site.site / "chapter" / "alpha" / "alpha.ipynb"
+    good = notebook.read_bytes()
+    for kept in (site.root / ".cache" / "downloads").glob("*.json"):
+        kept.write_text(kept.read_text().replace("cell-", "cell_"))
+    assert site.build().returncode == 0
+    assert notebook.read_bytes() == good
 
 
 def test_markdown_links_to_the_downloads_validate_under_strict(site):

@@ -1,23 +1,9 @@
 """Downloads of the tutorial pages: notebooks and scripts that install what they need.
 
-The plugin calls four entry points:
-
-- ``Downloads(project_dir, site_url)`` in ``on_config``. The set-up cell installs the wheel
-  from ``site_url`` (required); the environment variable ``TUTORIAL_SITE_URL`` overrides it.
-- ``Downloads.add_files(files, config, pages)`` in ``on_files`` (the pages execute meanwhile),
-  ``pages`` mapping each tutorial page's docs path to its source. It builds the wheel (cached in
-  ``.cache/downloads`` by the hash of its sources), converts every page to its clean
-  notebook, and adds ``downloads/`` to the site as MkDocs files (so Markdown links to them
-  validate): the wheel, ``requirements.txt`` and ``notebooks.zip``.
-- ``Downloads.links(html, src_uri, executed)`` in ``on_page_content``: the download links
-  under the page's title (``executed``: the page has a notebook with outputs).
-- ``Downloads.write(src_uri, folder, executed)`` in ``on_post_page``: writes
-  ``<stem>.ipynb``, ``<stem>.py`` and, from the executed notebook at ``executed`` (None when
-  pages are not executed), ``<stem>-outputs.ipynb`` into the page's output folder.
-
-Notebooks and scripts start with the set-up cell (when the project has the library's
-sources); cells tagged ``solution`` are collapsed (``metadata.jupyter.source_hidden``, and
-``outputs_hidden`` where they have outputs).
+The plugin makes one :class:`Downloads` per build. ``add_files`` builds the library's wheel
+(cached in ``.cache/downloads``), converts every page to its clean notebook and adds
+``downloads/`` (the wheel, ``requirements.txt``, ``notebooks.zip``) to the site; ``links``
+and ``write`` give each page its notebook, notebook with outputs and Python script.
 """
 
 from __future__ import annotations
@@ -31,9 +17,8 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any
 from urllib.parse import urljoin
 
 import jupytext
@@ -42,7 +27,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from tutorial_site.cache import atomic_write, digest, evict
+from tutorial_site.cache import Damaged, digest, evict, load_json, save_json
 from tutorial_site.record import KERNELSPEC
 
 LIBRARY = "tutorial_lib"
@@ -79,12 +64,12 @@ python -m venv .venv && . .venv/bin/activate
 jupyter lab
 ```
 
-`requirements.txt`: torch, torchvision, matplotlib, numpy (the tested versions as lower
-bounds); the wheel: `tutorial_lib`, the library the notebooks import. Each notebook's first
-cell installs the wheel from the site when `tutorial_lib` is missing, so a notebook also runs
-on its own (in Colab, say). Solutions are collapsed cells: try the exercise first. Datasets
-are downloaded on first use into `~/.cache/tutorial_lib`; to use a copy, set
-`TUTORIAL_LIB_DATA` to a folder holding `FashionMNIST/raw` and `MNIST/raw`.
+`requirements.txt` lists torch, torchvision, matplotlib and numpy; the wheel holds
+`tutorial_lib`, the library the notebooks import. Each notebook's first cell installs the
+wheel from the site when `tutorial_lib` is missing, so it also runs on its own (in Colab,
+say). Solutions are collapsed: try the exercise first. Datasets are downloaded on first use
+into `~/.cache/tutorial_lib`, or set `TUTORIAL_LIB_DATA` to a folder holding
+`FashionMNIST/raw` and `MNIST/raw`.
 """
 _LINK = re.compile(r"\]\((?![a-zA-Z][\w+.-]*:|#|/)([^)\s]+)\)")  # ](relative target)
 _DARK_FIGURE = re.compile(r'<img class="tl-figure-dark"[^>]*>')
@@ -137,14 +122,14 @@ class Downloads:
         self.site_url = os.environ.get("TUTORIAL_SITE_URL") or site_url
         if not self.site_url and (project_dir / "src" / LIBRARY).is_dir():
             raise PluginError("downloads: set site_url (or TUTORIAL_SITE_URL)")
-        self.setup: str | None = None
-        self.notebooks: dict[str, str] = {}
-        self.sources: dict[str, Path] = {}
-        self.urls: dict[str, str | None] = {}
-        self.used: set[str] = set()
+        self.setup: str | None = None  # the set-up cell; None when there is no library
+        self.notebooks: dict[str, str] = {}  # page -> its clean notebook
+        self.sources: dict[str, Path] = {}  # page -> its source
+        self.urls: dict[str, str | None] = {}  # page -> its address on the site
+        self.used: set[str] = set()  # the cache files this build used
 
     def add_files(self, files: Files, config: MkDocsConfig, pages: Mapping[str, Path]) -> None:
-        """Build the wheel and the clean notebooks; add ``downloads/`` to ``files``."""
+        """Build the wheel and the clean notebooks of ``pages``; add ``downloads/`` to ``files``."""
         self.cache.mkdir(parents=True, exist_ok=True)
         self.used, self.sources = set(), dict(pages)
         wheel = self._wheel()
@@ -154,12 +139,7 @@ class Downloads:
             stem = PurePosixPath(page).with_suffix("")
             path = f"{stem}/" if config.use_directory_urls else f"{stem}.html"
             self.urls[page] = urljoin(site, path) if site else None
-        self.notebooks = {
-            page: self._converted(
-                page, path.read_bytes(), jupytext.reads, fmt="py:percent"
-            ).read_text(encoding="utf-8")
-            for page, path in sorted(pages.items())
-        }
+        self.notebooks = {page: self._converted(page, pages[page]) for page in sorted(pages)}
         requirements = self._requirements()
         archive = self._archive(config.site_name, wheel, requirements)
         for name, content in (("requirements.txt", requirements), ("notebooks.zip", archive)):
@@ -177,32 +157,37 @@ class Downloads:
             f'<a href="{stem}.ipynb" download>notebook</a>, {outputs if executed else ""}'
             f'<a href="{stem}.py" download>Python script</a>.</p>'
         )
-        end = html.find("</h1>")
-        end = 0 if end == -1 else end + len("</h1>")
+        end = html.find("</h1>") + len("</h1>") if "</h1>" in html else 0
         return html[:end] + snippet + html[end:]
 
     def write(self, src_uri: str, folder: Path, executed: Path | None) -> None:
-        """Write the page's downloads into ``folder``, the folder of its ``index.html``."""
+        """Write the page's downloads into ``folder`` (``executed``: its executed notebook)."""
         folder.mkdir(parents=True, exist_ok=True)
         stem = PurePosixPath(src_uri).stem
         (folder / f"{stem}.ipynb").write_text(self.notebooks[src_uri], encoding="utf-8")
         text = self.sources[src_uri].read_text(encoding="utf-8")
         (folder / f"{stem}.py").write_text(script_text(text, self.setup), encoding="utf-8")
         if executed is not None:
-            notebook = self._converted(src_uri, executed.read_bytes(), nbformat.reads, as_version=4)
-            shutil.copyfile(notebook, folder / f"{stem}-outputs.ipynb")
+            outputs = self._converted(src_uri, executed)
+            (folder / f"{stem}-outputs.ipynb").write_text(outputs, encoding="utf-8")
 
-    def _converted(self, page: str, data: bytes, read: Callable[..., Any], **options: Any) -> Path:
-        """The download made from ``data`` with ``read``: converted once, kept in the cache."""
+    def _converted(self, page: str, source: Path) -> str:
+        """The download made from ``source`` (a ``.ipynb`` or a percent-format page), cached."""
+        data = source.read_bytes()
         url = self.urls.get(page)
-        path = self.cache / f"{digest(data, self.setup or '', url or '', _CODE)}.ipynb"
+        path = self.cache / f"{digest(data, self.setup or '', url or '', _CODE)}.json"
         self.used.add(path.name)
-        if path.exists():
-            os.utime(path)
+        with contextlib.suppress(Damaged):  # (then converted again)
+            kept = load_json(path)
+            if kept is not None:
+                return str(kept["text"])
+        if source.suffix == ".ipynb":
+            notebook = nbformat.reads(data.decode(), as_version=4)
         else:
-            notebook = read(data.decode("utf-8"), **options)
-            atomic_write(path, notebook_text(notebook, self.setup, url))
-        return path
+            notebook = jupytext.reads(data.decode(), fmt="py:percent")
+        text = notebook_text(notebook, self.setup, url)
+        save_json(path, {"text": text})
+        return text
 
     def _wheel(self) -> Path | None:
         """The library's wheel from ``src/``, built by pip once per version of its sources."""
@@ -216,7 +201,7 @@ class Downloads:
         self.used.add(folder.name)
         if not folder.is_dir():
             with tempfile.TemporaryDirectory(dir=self.cache, prefix=".wheel-") as temporary:
-                for name in names:
+                for name in names:  # a copy: the sources may change while pip runs
                     Path(temporary, "source", name).parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(root / name, Path(temporary, "source", name))
                 command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-index"]
