@@ -5,6 +5,7 @@ neither used nor touched) and prints each figure as wall seconds:
 
     .venv/bin/python benchmarks/site_build.py [--page logistic/logistic-function.py]
         [--edits 3] [--settle 15] [--preload torch,numpy | --preload ""] [--cold-only]
+        [--warm-runs 5]
 
 ``--preload`` overrides the plugin's ``preload`` option in the copy (``""``: fresh kernels);
 ``--cold-only`` measures the cold build alone (alternate many runs on a noisy machine).
@@ -42,7 +43,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from live_server import free_address, stop, wait_for_text  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-COPIED = ("docs", "src/tutorial_lib", "mkdocs.yml", "constraints.txt", "pyproject.toml")
+#: The copy has its own library and plugin (PYTHONPATH): one checkout's code, whatever the
+#: virtual environment has installed (e.g. this code's benchmark run from an older commit).
+COPIED = ("docs", "src/tutorial_lib", "src/tutorial_site", "mkdocs.yml", "constraints.txt",
+          "pyproject.toml")
 
 
 def calibration() -> float:
@@ -76,7 +80,7 @@ def machine() -> str:
 
 def environment(execute: bool, project: Path) -> dict[str, str]:
     env = dict(os.environ)
-    # The copy's own library, whatever the virtual environment has installed.
+    # The copy's own library and plugin, whatever the virtual environment has installed.
     env["PYTHONPATH"] = str(project / "src")
     env["NO_MKDOCS_2_WARNING"] = "1"
     env["MPLBACKEND"] = "Agg"
@@ -208,6 +212,9 @@ def main() -> None:
         help="seconds between mkdocs serve serving the site and the first edit",
     )
     parser.add_argument(
+        "--warm-runs", type=int, default=1, help="warm rebuilds measured (and their median)"
+    )
+    parser.add_argument(
         "--cold-only",
         action="store_true",
         help="only the cold build (for many alternating runs on a noisy machine)",
@@ -229,8 +236,13 @@ def main() -> None:
         figures.append(("cold build (empty cache)", seconds, summary))
         args.edits = 0 if args.cold_only else args.edits
         for _ in () if args.cold_only else (1,):
-            seconds, summary = build(project)
-            figures.append(("warm rebuild (nothing changed)", seconds, summary))
+            warm = [build(project) for _ in range(args.warm_runs)]
+            for number, (seconds, summary) in enumerate(warm, start=1):
+                of = f", {number} of {len(warm)}" if len(warm) > 1 else ""
+                figures.append((f"warm rebuild (nothing changed{of})", seconds, summary))
+            if len(warm) > 1:
+                median = statistics.median(seconds for seconds, _ in warm)
+                figures.append((f"warm rebuild (median of {len(warm)})", median, ""))
             seconds, summary = build(project, execute=False)
             figures.append(("floor (execution off)", seconds, summary))
         edits = serve_edits(project, args.page, args.edits, args.settle) if args.edits else []

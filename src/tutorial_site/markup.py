@@ -41,6 +41,7 @@ _NBCONVERT_EXTRAS = re.compile(
     r"|<style>\s*\[['\"].*['\"]\]\s*</style>\s*\Z",
     re.DOTALL,
 )
+_PNG_DATA = re.compile(r"^data:image/png;base64,")
 #: Formulas as KaTeX's auto-render finds them in notebook Markdown (see javascripts/math.js).
 _MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]|\$[^$]+?\$|\\\(.+?\\\)", re.DOTALL)
 #: Until Material's JavaScript applies the palette on a first visit (nothing stored yet), the
@@ -87,7 +88,7 @@ def _rework(html: str, page_url: str, site: Path) -> dict[str, Any]:
     """The reworked HTML of a notebook page and its headings (as TOC tokens, not nested)."""
     soup = BeautifulSoup(_NBCONVERT_EXTRAS.sub("", html), "html.parser")
     _share_stylesheet(soup, site, get_relative_url(STYLESHEET, page_url))
-    for img in soup.select('img[src^="data:image/png;base64,"]'):
+    for img in soup.find_all("img", src=_PNG_DATA):
         _write_figure(img, site, page_url)
     for markdown in soup.find_all(class_="jp-RenderedMarkdown"):
         _mark_math(markdown)
@@ -162,7 +163,8 @@ def _title(heading: Tag) -> str:
 
 def _wrap_solutions(soup: BeautifulSoup) -> None:
     """Wrap each run of consecutive ``solution``-tagged cells in a collapsed ``<details>``."""
-    cells = soup.select(".jp-Notebook > div.jp-Cell")
+    notebook = soup.find("div", class_="jp-Notebook")
+    cells = notebook.find_all("div", class_="jp-Cell", recursive=False) if notebook else []
     for is_solution, run in itertools.groupby(cells, key=_is_solution):
         if is_solution:
             details = soup.new_tag("details", attrs={"class": "solution success"})
@@ -183,10 +185,13 @@ _CODE = digest(Path(__file__).read_bytes(), bs4.__version__)
 def _keep(entry: Path, kept: dict[str, Any], site: Path) -> None:
     """Store a reworked page in the cache with the files it wrote, by their SHA-256."""
     files = {}
-    for name in [STYLESHEET, *re.findall(rf"{FIGURES}/[0-9a-f]{{64}}\.png", kept["html"])]:
+    figures = set(re.findall(rf"{FIGURES}/[0-9a-f]{{64}}\.png", kept["html"]))
+    for name in [STYLESHEET, *sorted(figures)]:
         data = (site / name).read_bytes()
-        files[name] = digest(data)
-        atomic_write(entry.parent / files[name], data)  # (one kept before may be damaged)
+        files[name] = sha = digest(data)
+        copy = entry.parent / sha
+        if not copy.exists() or digest(copy.read_bytes()) != sha:  # missing, or damaged
+            atomic_write(copy, data)
     save_json(entry, {**kept, "files": files})
 
 
