@@ -266,9 +266,10 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         self._wait()
         failed = [r.display for r in self.records.values() if r.error]
         problem = generated.duplicate_results(self.ordered)
-        before, self.docs_before = self.docs_before, None
-        now = before if before is None else cache.snapshot(self.docs)
-        changed = sorted({name for name, *_ in (before or set()) ^ (now or set())})
+        changed = []
+        if self.docs_before is not None:  # (pages were executed)
+            changed = sorted({name for name, *_ in self.docs_before ^ cache.snapshot(self.docs)})
+            self.docs_before = None
         if changed:
             problem = (f"files in docs/ changed while the pages ran: {', '.join(changed[:5])} "
                        "(a page must not write there, it would be published)")
