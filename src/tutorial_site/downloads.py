@@ -1,9 +1,8 @@
 """Downloads of the tutorial pages: notebooks and scripts that install what they need.
 
-The plugin makes one :class:`Downloads` per build. ``add_files`` builds the library's wheel
-(cached in ``.cache/downloads``), converts every page to its clean notebook and adds
-``downloads/`` (the wheel, ``requirements.txt``, ``notebooks.zip``) to the site; ``links``
-and ``write`` give each page its notebook, notebook with outputs and Python script.
+:class:`Downloads` adds ``downloads/`` to the site (the library's wheel, ``requirements.txt``,
+``notebooks.zip``) and gives each page its notebook, notebook with outputs and Python script;
+the wheel and the notebooks are cached in ``.cache/downloads``.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import contextlib
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,7 +25,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from tutorial_site.cache import Damaged, digest, evict, load_json, save_json
+from tutorial_site.cache import Damaged, atomic_write, digest, evict, load_json, save_json
 from tutorial_site.record import KERNELSPEC
 
 LIBRARY = "tutorial_lib"
@@ -82,8 +80,7 @@ def notebook_text(
 ) -> str:
     """Return ``notebook`` as a download: set-up cell first, solutions and dark figures hidden.
 
-    Relative Markdown links become absolute from ``page_url`` (the page's address), so that
-    they work in the notebook wherever it is opened.
+    Relative Markdown links become absolute from ``page_url``: they work wherever it is opened.
     """
     if setup:
         notebook.cells.insert(0, nbformat.v4.new_code_cell(setup.rstrip("\n")))
@@ -108,7 +105,7 @@ def script_text(text: str, setup: str | None) -> str:
     """Return the page's percent-format source with the set-up cell after its header."""
     if not setup:
         return text
-    end = text.find("\n# ---\n", 1) + len("\n# ---\n") if text.startswith("# ---\n") else 0
+    end = text.find("\n# ---\n") + len("\n# ---\n") if text.startswith("# ---\n") else 0
     head, body = text[:end], text[end:].lstrip("\n")
     return head + ("\n" if head else "") + f"# %%\n{setup}\n" + body
 
@@ -117,28 +114,28 @@ class Downloads:
     """The downloads of one build (state kept between the plugin's hooks)."""
 
     def __init__(self, project_dir: Path, site_url: str | None) -> None:
-        self.project_dir = project_dir
+        self.root = project_dir
         self.cache = project_dir / ".cache" / "downloads"
-        self.site_url = os.environ.get("TUTORIAL_SITE_URL") or site_url
-        if not self.site_url and (project_dir / "src" / LIBRARY).is_dir():
+        url = os.environ.get("TUTORIAL_SITE_URL") or site_url
+        self.site = url.rstrip("/") + "/" if url else None
+        if not self.site and (project_dir / "src" / LIBRARY).is_dir():
             raise PluginError("downloads: set site_url (or TUTORIAL_SITE_URL)")
         self.setup: str | None = None  # the set-up cell; None when there is no library
+        self.pages: Mapping[str, Path] = {}  # page -> its source
         self.notebooks: dict[str, str] = {}  # page -> its clean notebook
-        self.sources: dict[str, Path] = {}  # page -> its source
         self.urls: dict[str, str | None] = {}  # page -> its address on the site
         self.used: set[str] = set()  # the cache files this build used
 
     def add_files(self, files: Files, config: MkDocsConfig, pages: Mapping[str, Path]) -> None:
         """Build the wheel and the clean notebooks of ``pages``; add ``downloads/`` to ``files``."""
         self.cache.mkdir(parents=True, exist_ok=True)
-        self.used, self.sources = set(), dict(pages)
+        self.pages, self.used = pages, set()
         wheel = self._wheel()
-        site = self.site_url.rstrip("/") + "/" if self.site_url else None
-        self.setup = SETUP.format(site=site, wheel=wheel.name) if wheel else None
+        self.setup = SETUP.format(site=self.site, wheel=wheel.name) if wheel else None
         for page in pages:  # the page's address, as mkdocs-jupyter will render it
             stem = PurePosixPath(page).with_suffix("")
             path = f"{stem}/" if config.use_directory_urls else f"{stem}.html"
-            self.urls[page] = urljoin(site, path) if site else None
+            self.urls[page] = urljoin(self.site, path) if self.site else None
         self.notebooks = {page: self._converted(page, pages[page]) for page in sorted(pages)}
         requirements = self._requirements()
         archive = self._archive(config.site_name, wheel, requirements)
@@ -162,48 +159,40 @@ class Downloads:
 
     def write(self, src_uri: str, folder: Path, executed: Path | None) -> None:
         """Write the page's downloads into ``folder`` (``executed``: its executed notebook)."""
-        folder.mkdir(parents=True, exist_ok=True)
         stem = PurePosixPath(src_uri).stem
-        (folder / f"{stem}.ipynb").write_text(self.notebooks[src_uri], encoding="utf-8")
-        text = self.sources[src_uri].read_text(encoding="utf-8")
-        (folder / f"{stem}.py").write_text(script_text(text, self.setup), encoding="utf-8")
+        atomic_write(folder / f"{stem}.ipynb", self.notebooks[src_uri])
         if executed is not None:
-            outputs = self._converted(src_uri, executed)
-            (folder / f"{stem}-outputs.ipynb").write_text(outputs, encoding="utf-8")
+            atomic_write(folder / f"{stem}-outputs.ipynb", self._converted(src_uri, executed))
+        script = script_text(self.pages[src_uri].read_text(encoding="utf-8"), self.setup)
+        atomic_write(folder / f"{stem}.py", script)
 
     def _converted(self, page: str, source: Path) -> str:
-        """The download made from ``source`` (a ``.ipynb`` or a percent-format page), cached."""
-        data = source.read_bytes()
-        url = self.urls.get(page)
+        """The download made from ``source`` (an executed notebook or the page), cached."""
+        data, url = source.read_bytes(), self.urls[page]
         path = self.cache / f"{digest(data, self.setup or '', url or '', _CODE)}.json"
         self.used.add(path.name)
         with contextlib.suppress(Damaged):  # (then converted again)
             kept = load_json(path)
             if kept is not None:
                 return str(kept["text"])
-        if source.suffix == ".ipynb":
-            notebook = nbformat.reads(data.decode(), as_version=4)
-        else:
-            notebook = jupytext.reads(data.decode(), fmt="py:percent")
-        text = notebook_text(notebook, self.setup, url)
+        fmt = "ipynb" if source.suffix == ".ipynb" else "py:percent"
+        text = notebook_text(jupytext.reads(data.decode(), fmt=fmt), self.setup, url)
         save_json(path, {"text": text})
         return text
 
     def _wheel(self) -> Path | None:
         """The library's wheel from ``src/``, built by pip once per version of its sources."""
-        root, package = self.project_dir, self.project_dir / "src" / LIBRARY
+        root, package = self.root, self.root / "src" / LIBRARY
         if not package.is_dir() or not (root / "pyproject.toml").is_file():
             return None
-        inputs = [root / "pyproject.toml", root / "README.md", *sorted(package.rglob("*.py"))]
-        names = [p.relative_to(root).as_posix() for p in inputs if p.is_file()]
-        sources = [(root / name).read_bytes() for name in names]
-        folder = self.cache / f"wheel-{digest(*names, *sources, sys.version)}"
+        paths = [root / "pyproject.toml", root / "README.md", *sorted(package.rglob("*.py"))]
+        sources = {p.relative_to(root).as_posix(): p.read_bytes() for p in paths if p.is_file()}
+        folder = self.cache / f"wheel-{digest(*sources, *sources.values(), sys.version)}"
         self.used.add(folder.name)
         if not folder.is_dir():
             with tempfile.TemporaryDirectory(dir=self.cache, prefix=".wheel-") as temporary:
-                for name in names:  # a copy: the sources may change while pip runs
-                    Path(temporary, "source", name).parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(root / name, Path(temporary, "source", name))
+                for name, data in sources.items():  # pip builds a copy: src/ stays clean
+                    atomic_write(Path(temporary, "source", name), data)
                 command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-index"]
                 command += ["--no-build-isolation", "--no-cache-dir", "-qw", "dist", "./source"]
                 env = {**os.environ, "SOURCE_DATE_EPOCH": "315532800"}  # reproducible zip
@@ -215,28 +204,28 @@ class Downloads:
         return next(folder.glob(f"{LIBRARY}-*-py3-none-any.whl"))
 
     def _requirements(self) -> str:
-        path = self.project_dir / "constraints.txt"
+        path = self.root / "constraints.txt"
         text = path.read_text(encoding="utf-8").lower() if path.is_file() else ""
         pins = dict(line.split("==", 1) for line in text.splitlines() if "==" in line)
         lines = [f"{name}>={pins[name]}" if name in pins else name for name in REQUIREMENTS]
         return "# The tested versions are the lower bounds.\n" + "\n".join(lines) + "\n"
 
     def _archive(self, site_name: str, wheel: Path | None, requirements: str) -> bytes:
-        members = {"requirements.txt": requirements.encode()}
+        members: dict[str, str | bytes] = {"requirements.txt": requirements}
         if wheel is not None:
             members[wheel.name] = wheel.read_bytes()
-        for page, text in self.notebooks.items():
-            members[str(PurePosixPath(page).with_suffix(".ipynb"))] = text.encode()
+        for page, notebook in self.notebooks.items():
+            members[str(PurePosixPath(page).with_suffix(".ipynb"))] = notebook
         readme = README.format(
             site_name=site_name,
-            site_url=self.site_url or "the site",
+            site_url=self.site or "the site",
             files="\n".join(f"- `{name}`" for name in ["README.md", *members]),
             install="pip install -r requirements.txt" + (f" {wheel.name}" if wheel else ""),
         )
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w") as archive:
-            for name, data in {"README.md": readme.encode(), **members}.items():
-                info = zipfile.ZipInfo(f"notebooks/{name}", (1980, 1, 1, 0, 0, 0))
+            for name, data in {"README.md": readme, **members}.items():
+                info = zipfile.ZipInfo(f"notebooks/{name}")  # dated 1980-01-01: reproducible
                 info.external_attr = 0o644 << 16
                 archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
         return buffer.getvalue()
