@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import struct
 import zlib
 from pathlib import Path
@@ -266,6 +267,15 @@ def test_a_cached_page_is_the_same_and_a_damaged_entry_is_reworked(tmp_path: Pat
     assert stored.read_bytes() == data  # and the damaged file was replaced
 
 
+def test_a_kept_file_that_a_new_entry_shares_is_marked_used(tmp_path: Path):
+    cache = tmp_path / "cache"
+    page_content(PAGE, SimpleNamespace(url="a/", toc=None), str(tmp_path / "site"), cache)
+    (stylesheet,) = (p for p in cache.iterdir() if p.suffix != ".json")
+    os.utime(stylesheet, (0, 0))  # as if unused for long: cache.evict would remove it
+    page_content(PAGE, SimpleNamespace(url="b/", toc=None), str(tmp_path / "site"), cache)
+    assert len(list(cache.glob("*.json"))) == 2 and stylesheet.stat().st_mtime > 0
+
+
 def test_the_trimmed_stylesheet_is_kept_and_a_damaged_copy_is_not_used(tmp_path: Path):
     css = ".w .used{color:red}.w .gone{color:blue}"
     cache, trimmed = tmp_path / "cache", ".w .used{color:red}"
@@ -281,7 +291,7 @@ def test_the_trimmed_stylesheet_is_kept_and_a_damaged_copy_is_not_used(tmp_path:
     assert finish() == trimmed
     (kept,) = cache.iterdir()
     other = ".w .used{color:teal}"  # an intact entry is used as it is
-    save_json(kept, {"css": other})
+    save_json(kept, {"css": other, "files": {}})
     assert finish() == other
     kept.write_text(kept.read_text().replace("teal", "lime"))  # damaged: checksum differs
     assert finish() == trimmed

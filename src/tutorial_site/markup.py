@@ -1,20 +1,16 @@
-"""Post-processing of pages' HTML: TOC, search, solution blocks and page weight.
+"""Rework of the pages' HTML: TOC, search exclusions, solution blocks and page weight.
 
-The plugin's ``on_page_content`` calls :func:`page_content` so that the notebook pages that
-mkdocs-jupyter renders (nbconvert's "lab" template) read like the Markdown pages and load
-lightly (``_rework`` lists the steps). A reworked page is kept in ``cache_dir`` with the files
-it wrote, stored by their SHA-256; the plugin evicts them.
+:func:`page_content` makes the notebook pages that mkdocs-jupyter renders (nbconvert's "lab"
+template) read like the Markdown pages and load lightly; :func:`kept` caches the result.
 """
-
-from __future__ import annotations
 
 import base64
 import contextlib
 import copy
-import itertools
 import os
 import re
 import struct
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -28,20 +24,17 @@ from mkdocs.utils import get_relative_url
 
 from tutorial_site.cache import Damaged, atomic_write, digest, load_json, save_json
 
-#: Where the shared notebook stylesheet and the figures go, relative to the site folder.
+#: Where the shared notebook stylesheet goes, relative to the site folder.
 STYLESHEET = "assets/stylesheets/notebook.css"
-FIGURES = "assets/figures"
 #: Removed: nbconvert's loaders of MathJax (we render with our own KaTeX) and of Mermaid from
 #: a CDN, and the Pygments CSS that mkdocs-jupyter appends to ``.ipynb`` pages as a list repr.
 _NBCONVERT_EXTRAS = re.compile(
     r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->"
-    r'|<script type="module">\s*document\.addEventListener\("DOMContentLoaded", async \(\) =>'
-    r'\s*\{\s*const diagrams = document\.querySelectorAll\("\.jp-Mermaid > pre\.mermaid"\);'
+    r'|<script type="module">[^<]*document\.querySelectorAll\("\.jp-Mermaid > pre\.mermaid"\);'
     r".*?</script>"
     r"|<style>\s*\[['\"].*['\"]\]\s*</style>\s*\Z",
     re.DOTALL,
 )
-_PNG_DATA = re.compile(r"^data:image/png;base64,")
 #: Formulas as KaTeX's auto-render finds them in notebook Markdown (see javascripts/math.js).
 _MATH = re.compile(r"\$\$.+?\$\$|\\\[.+?\\\]|\$[^$]+?\$|\\\(.+?\\\)", re.DOTALL)
 #: Until Material's JavaScript applies the palette on a first visit (nothing stored yet), the
@@ -52,16 +45,15 @@ _FIRST_VISIT_FIGURES = (
     ".tl-figure-light{display:none}body:not([data-md-color-media]) .tl-figure "
     ".tl-figure-dark{display:inline}}"
 )
+#: What :func:`kept` keeps: JSON-able data, and files (their bytes by name).
+Kept = tuple[dict[str, Any], dict[str, bytes]]
 
 
 def page_content(html: str, page: Page, site_dir: str, cache_dir: Path | None = None) -> str:
     """Return the reworked content HTML of a page; for a notebook page, rebuild ``page.toc``.
 
-    Args:
-        html: The page's content HTML (of a notebook page: as mkdocs-jupyter rendered it).
-        page: The page (its URL places the links; a notebook page's ``toc`` is replaced).
-        site_dir: The folder the site is built into (the CSS and figures are written there).
-        cache_dir: Where reworked notebook pages are kept between builds (None: not kept).
+    A notebook page's files (the shared CSS, its figures) are written to ``site_dir``; the
+    reworked page is kept in ``cache_dir`` (None: not kept).
     """
     # Formulas of Markdown pages (pymdownx.arithmatex): not indexed by search either.
     html = re.sub(
@@ -69,29 +61,77 @@ def page_content(html: str, page: Page, site_dir: str, cache_dir: Path | None = 
     )
     if '<div class="jupyter-wrapper">' not in html:
         return html
-    site = Path(site_dir)
-    entry = cache_dir / f"{digest(_CODE, page.url, html)}.json" if cache_dir else None
-    kept = None
-    if entry is not None:
-        with contextlib.suppress(OSError, Damaged):  # a damaged entry: rework the page
-            kept = _restore(entry, site)
-    if kept is None:
-        kept = _rework(html, page.url, site)
-        if entry is not None:
-            with contextlib.suppress(OSError):  # (a cache that cannot be written is no error)
-                _keep(entry, kept, site)
-    page.toc = get_toc(nest_toc_tokens(kept["headings"]))  # (as Markdown pages' TOCs nest)
-    return str(kept["html"])
+    reworked, files = kept(cache_dir, lambda: _rework(html, page.url), _CODE, page.url, html)
+    for name, data in files.items():  # (even if there: a file cut short must not stay)
+        Path(site_dir, name).parent.mkdir(parents=True, exist_ok=True)
+        Path(site_dir, name).write_bytes(data)
+    page.toc = get_toc(nest_toc_tokens(reworked["headings"]))  # (as Markdown pages' TOCs nest)
+    return str(reworked["html"])
 
 
-def _rework(html: str, page_url: str, site: Path) -> dict[str, Any]:
-    """The reworked HTML of a notebook page and its headings (as TOC tokens, not nested)."""
+def kept(cache_dir: Path | None, make: Callable[[], Kept], *key: str) -> Kept:
+    """Return ``make()``, kept in ``cache_dir`` (None: not kept) by the digest of ``key``.
+
+    An intact kept result is reused: its data is kept as JSON, its files by their SHA-256.
+    """
+    if cache_dir is None:
+        return make()
+    entry = cache_dir / f"{digest(*key)}.json"
+    with contextlib.suppress(OSError, Damaged):  # a damaged entry: make it again
+        data = load_json(entry)
+        if data is not None:
+            shas = data.pop("files")
+            return data, {name: _read(cache_dir / sha) for name, sha in shas.items()}
+    data, files = make()
+    with contextlib.suppress(OSError):  # (a cache that cannot be written is no error)
+        shas = {name: digest(content) for name, content in files.items()}
+        for name, sha in shas.items():
+            try:
+                _read(cache_dir / sha)  # kept already and intact (now marked used)
+            except (OSError, Damaged):
+                atomic_write(cache_dir / sha, files[name])
+        save_json(entry, {**data, "files": shas})
+    return data, files
+
+
+def _read(stored: Path) -> bytes:
+    """Return a kept file and mark it used (see cache.evict); Damaged if not its SHA-256."""
+    content = stored.read_bytes()
+    if digest(content) != stored.name:
+        raise Damaged(f"{stored} does not match its SHA-256")
+    os.utime(stored)
+    return content
+
+
+def _rework(html: str, page_url: str) -> Kept:
+    """A notebook page's HTML and headings (as TOC tokens), and the files the page uses."""
     soup = BeautifulSoup(_NBCONVERT_EXTRAS.sub("", html), "html.parser")
-    _share_stylesheet(soup, site, get_relative_url(STYLESHEET, page_url))
-    for img in soup.find_all("img", src=_PNG_DATA):
-        _write_figure(img, site, page_url)
+    files = {}
+    # The notebook CSS: the same template and theme on every page, so one shared file.
+    styles = soup.find_all("style", recursive=False)
+    if styles:
+        css = "\n".join([*(style.get_text() for style in styles), _FIRST_VISIT_FIGURES])
+        files[STYLESHEET] = css.encode()
+        href = get_relative_url(STYLESHEET, page_url)
+        styles[0].replace_with(soup.new_tag("link", rel="stylesheet", href=href))
+        for style in styles[1:]:
+            style.decompose()
+    # Figures: content-addressed PNG files, loaded lazily, with their size.
+    for img in soup.find_all("img", src=re.compile(r"^data:image/png;base64,")):
+        data = base64.b64decode(img["src"].split(",", 1)[1])
+        name = f"assets/figures/{digest(data)}.png"
+        files[name] = data
+        img["src"] = get_relative_url(name, page_url)
+        if data[12:16] == b"IHDR" and not img.has_attr("width") and not img.has_attr("height"):
+            img["width"], img["height"] = (str(n) for n in struct.unpack(">II", data[16:24]))
+        img["loading"] = "lazy"
+    # Formulas in notebook Markdown (not in code): in a span that search does not index.
+    span = r'<span class="tl-math" data-search-exclude="">\g<0></span>'
     for markdown in soup.find_all(class_="jp-RenderedMarkdown"):
-        _mark_math(markdown)
+        for text in markdown.find_all(string=_MATH):
+            if text.find_parent(["code", "pre"]) is None:
+                marked = _MATH.sub(span, escape(text, quote=False))
+                text.replace_with(*BeautifulSoup(marked, "html.parser").contents)
     # Not indexed: prompts, the copy buttons' "Copied!", the headings' "¶" permalinks.
     for element in soup.select(".jp-InputPrompt, .jp-OutputPrompt, .notice, .anchor-link"):
         element["data-search-exclude"] = ""
@@ -110,42 +150,18 @@ def _rework(html: str, page_url: str, site: Path) -> dict[str, Any]:
         {"level": int(heading.name[1]), "id": heading["id"], "name": _title(heading)}
         for heading in soup.find_all([f"h{level}" for level in range(1, 7)], id=True)
     ]
-    _wrap_solutions(soup)
-    return {"html": str(soup), "headings": headings}
-
-
-def _share_stylesheet(soup: BeautifulSoup, site: Path, href: str) -> None:
-    """Move the notebook CSS (top-level ``<style>`` elements) into the shared stylesheet."""
-    styles = soup.find_all("style", recursive=False)
-    if not styles:
-        return
-    # The same template and theme on every page: every page writes the same file.
-    css = "\n".join([*(style.get_text() for style in styles), _FIRST_VISIT_FIGURES])
-    (site / STYLESHEET).parent.mkdir(parents=True, exist_ok=True)
-    (site / STYLESHEET).write_text(css, encoding="utf-8")
-    styles[0].replace_with(soup.new_tag("link", rel="stylesheet", href=href))
-    for style in styles[1:]:
-        style.decompose()
-
-
-def _write_figure(img: Tag, site: Path, page_url: str) -> None:
-    """Write an ``<img>``'s base64 PNG to a content-addressed file; link it, lazily."""
-    data = base64.b64decode(img["src"].split(",", 1)[1])
-    name = f"{FIGURES}/{digest(data)}.png"
-    atomic_write(site / name, data)  # even if there: a file cut short must not stay
-    img["src"] = get_relative_url(name, page_url)
-    if data[12:16] == b"IHDR" and not img.has_attr("width") and not img.has_attr("height"):
-        img["width"], img["height"] = (str(n) for n in struct.unpack(">II", data[16:24]))
-    img["loading"] = "lazy"
-
-
-def _mark_math(root: Tag) -> None:
-    """Wrap each formula of rendered Markdown in a span that search does not index."""
-    span = r'<span class="tl-math" data-search-exclude="">\g<0></span>'
-    for text in root.find_all(string=_MATH):
-        if text.find_parent(["code", "pre"]) is None:
-            marked = _MATH.sub(span, escape(text, quote=False))
-            text.replace_with(*BeautifulSoup(marked, "html.parser").contents)
+    # Each run of solution cells (code cells carry the tag's class themselves, Markdown cells
+    # on their rendered div) goes into a collapsed <details>.
+    notebook = soup.find("div", class_="jp-Notebook")
+    for cell in notebook.find_all("div", class_="jp-Cell", recursive=False) if notebook else []:
+        if "celltag_solution" in cell["class"] or cell.find(class_="celltag_solution"):
+            details = cell.find_previous_sibling()
+            if details is None or details.name != "details":
+                details = soup.new_tag("details", attrs={"class": "solution success"})
+                details.append(soup.new_tag("summary", string="Solution"))
+                cell.insert_before(details)
+            details.append(cell)
+    return {"html": str(soup), "headings": headings}, files
 
 
 def _title(heading: Tag) -> str:
@@ -161,50 +177,4 @@ def _title(heading: Tag) -> str:
     return title.decode_contents().strip()
 
 
-def _wrap_solutions(soup: BeautifulSoup) -> None:
-    """Wrap each run of consecutive ``solution``-tagged cells in a collapsed ``<details>``."""
-    notebook = soup.find("div", class_="jp-Notebook")
-    cells = notebook.find_all("div", class_="jp-Cell", recursive=False) if notebook else []
-    for is_solution, run in itertools.groupby(cells, key=_is_solution):
-        if is_solution:
-            details = soup.new_tag("details", attrs={"class": "solution success"})
-            details.append(soup.new_tag("summary", string="Solution"))
-            run = list(run)
-            run[0].insert_before(details)
-            details.extend(run)
-
-
-def _is_solution(cell: Tag) -> bool:
-    # Code cells carry the tag's class themselves, Markdown cells on their rendered div.
-    return "celltag_solution" in cell["class"] or bool(cell.find(class_="celltag_solution"))
-
-
 _CODE = digest(Path(__file__).read_bytes(), bs4.__version__)
-
-
-def _keep(entry: Path, kept: dict[str, Any], site: Path) -> None:
-    """Store a reworked page in the cache with the files it wrote, by their SHA-256."""
-    files = {}
-    figures = set(re.findall(rf"{FIGURES}/[0-9a-f]{{64}}\.png", kept["html"]))
-    for name in [STYLESHEET, *sorted(figures)]:
-        data = (site / name).read_bytes()
-        files[name] = sha = digest(data)
-        copy = entry.parent / sha
-        if not copy.exists() or digest(copy.read_bytes()) != sha:  # missing, or damaged
-            atomic_write(copy, data)
-    save_json(entry, {**kept, "files": files})
-
-
-def _restore(entry: Path, site: Path) -> dict[str, Any] | None:
-    """A kept page (None: not kept), its files written to ``site`` again; damage raises."""
-    kept = load_json(entry)
-    if kept is None:
-        return None
-    for name, sha in kept["files"].items():
-        data = (entry.parent / sha).read_bytes()
-        if digest(data) != sha:
-            raise Damaged(f"the kept {name} does not match its SHA-256")
-        (site / name).parent.mkdir(parents=True, exist_ok=True)
-        (site / name).write_bytes(data)
-        os.utime(entry.parent / sha)  # used (see cache.evict)
-    return kept
