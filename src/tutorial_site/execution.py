@@ -1,10 +1,8 @@
 """Executing pages: each in its own Jupyter kernel (nbclient), several at once, within limits.
 
-One event loop drives every kernel. A watchdog stops a kernel over its page's CPU budget
-(the kernel and the processes it started) or wall-clock limit; outputs are counted as they
-arrive, so the output limit stops even a cell that never ends; after each cell, text on
-stderr (a warning) fails the page unless the cell is tagged ``expected-warning``.
-:meth:`Runner.cancel` kills every kernel with its process group at once.
+A watchdog stops a kernel over its page's CPU budget or wall-clock limit, the output limit
+stops even a cell that never ends, and text on stderr (a warning) fails a cell unless it is
+tagged ``expected-warning``. :meth:`Runner.cancel` kills every kernel at once.
 """
 
 from __future__ import annotations
@@ -27,7 +25,6 @@ import psutil
 from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-from traitlets import List, Unicode
 from traitlets.config import Config
 
 from tutorial_site.kernel import Zygote
@@ -36,22 +33,11 @@ from tutorial_site.record import PageRecord, cell_label
 #: Thread-count variables of the numeric libraries (OpenMP, MKL, OpenBLAS...).
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                     "NUMEXPR_NUM_THREADS", "VECLIB_MAXIMUM_THREADS")
-#: Tag of a cell that shows a warning (text on stderr) on purpose; it fails without one.
-EXPECTED_WARNING = "expected-warning"
+EXPECTED_WARNING = "expected-warning"  # the tag of a cell that warns on purpose
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _WARNING = re.compile(r"\b\w*Warning: .*")
 
 Job = tuple[PageRecord, nbformat.NotebookNode]  # a page and its notebook, to execute
-
-
-class ForkingKernelManager(AsyncKernelManager):  # type: ignore[misc]
-    """A kernel manager that starts its kernel through a zygote's launcher."""
-
-    launcher = List(Unicode(), help="Command prefix from Zygote.launcher().").tag(config=True)
-
-    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
-        """The kernel command, behind the launcher."""
-        return [*self.launcher, *super().format_kernel_cmd(extra_arguments)]
 
 
 def kernel_environment(threads: int) -> dict[str, str]:
@@ -62,12 +48,22 @@ def kernel_environment(threads: int) -> dict[str, str]:
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON") or k == "PYTHONPATH"}
     env.update(PYTHONHASHSEED="0", MPLBACKEND="Agg")
-    env.update({name: str(threads) for name in THREAD_VARIABLES})
+    env.update(dict.fromkeys(THREAD_VARIABLES, str(threads)))
     env["PYDEVD_DISABLE_FILE_VALIDATION"] = "1"  # ipykernel's debugger warns otherwise
     return env
 
 
-def cpu_seconds(pid: int) -> float | None:
+def schedule(jobs: list[Job], times: dict[str, float], workers: int) -> dict[str, float]:
+    """Sort ``jobs`` longest first (by ``times``, else budgets); say when each should end."""
+    jobs.sort(key=lambda job: (-times.get(job[0].page, job[0].budget), job[0].page))
+    free, ends = [0.0] * workers, {}  # when each worker is free
+    for r, _ in jobs:
+        free.sort()
+        free[0] = ends[r.page] = free[0] + times.get(r.page, r.budget)
+    return ends
+
+
+def _cpu_seconds(pid: int) -> float | None:
     """User + system CPU seconds of process ``pid`` and of every process it started."""
     try:
         process = psutil.Process(pid)
@@ -81,42 +77,141 @@ def cpu_seconds(pid: int) -> float | None:
     return total
 
 
-def kill(pids: Sequence[int]) -> None:
-    """Kill each process with its process group when it leads one (a kernel does)."""
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            if os.getpgid(pid) == pid:
-                os.killpg(pid, signal.SIGKILL)
-            else:
-                os.kill(pid, signal.SIGKILL)
+def _stderr_problem(cell: Any) -> str | None:
+    """Why a cell's stderr fails it: a warning or text not expected, or no expected warning."""
+    text = "".join(o.text for o in cell.outputs if o.get("name") == "stderr")
+    warning = _WARNING.search(text)
+    if EXPECTED_WARNING in cell.metadata.get("tags", []):
+        return None if warning else f"is tagged {EXPECTED_WARNING!r} but no warning occurred"
+    if warning:
+        return f"warned {warning[0]}"
+    lines = [line for line in text.splitlines() if line.strip()]
+    return f"wrote to stderr: {lines[0][:300]}" if lines else None
 
 
-def schedule(jobs: list[Job], times: dict[str, float], workers: int) -> dict[str, float]:
-    """Sort ``jobs`` longest first (by ``times``, else budgets); say when each should end."""
-    jobs.sort(key=lambda job: (-times.get(job[0].page, job[0].budget), job[0].page))
-    free, ends = [0.0] * workers, {}  # when each worker is free
-    for r, _ in jobs:
-        free.sort()
-        free[0] = ends[r.page] = free[0] + times.get(r.page, r.budget)
-    return ends
+class _KernelManager(AsyncKernelManager):  # type: ignore[misc]
+    """Starts its kernel behind ``launcher`` (a zygote's, if any)."""
+
+    launcher: list[str] = []
+
+    def format_kernel_cmd(self, extra_arguments: list[str] | None = None) -> list[str]:
+        return [*self.launcher, *super().format_kernel_cmd(extra_arguments)]
 
 
-class _Client(NotebookClient):  # type: ignore[misc]
-    """nbclient's client, handing each output to ``counter`` before keeping it."""
+class _Stop(Exception):
+    """Raised after a cell: the page must stop (why: ``_Page.stop``)."""
 
-    counter: Callable[[dict[str, Any], int], bool] = staticmethod(lambda msg, cell: True)
+
+class _Page(NotebookClient):  # type: ignore[misc]
+    """The execution of one page: nbclient's client, watching the page's limits."""
+
+    def __init__(self, runner: Runner, r: PageRecord, notebook: nbformat.NotebookNode,
+                 name: str) -> None:
+        options = runner.options
+        config = Config({"KernelManager": {"transport": "ipc", "ip": name,
+                                           "connection_file": f"{name}.json"}})
+        cwd = r.source.parent if options.cwd == "page" else runner.project
+        super().__init__(
+            notebook, kernel_name=options.kernel_name, timeout=options.timeout,
+            allow_errors=False, record_timing=False, shutdown_kernel="immediate",
+            resources={"metadata": {"path": str(cwd)}}, config=config,
+            on_cell_execute=self._starting, on_cell_executed=self._executed,
+            kernel_manager_class=_KernelManager,
+        )
+        self.runner, self.r = runner, r
+        self.cell: int | None = None  # the cell running (then the one that failed)
+        self.size = 0  # bytes of output so far
+        self.stop: str | None = None  # why the page must stop
+        self.start = time.monotonic()
+        self.km = self.create_kernel_manager()
+        self.km.launcher = runner.zygote.launcher() if runner.zygote else []
+
+    async def run(self) -> int | None:
+        """Execute the page; fill in its record; return the index of the cell that failed."""
+        r, options = self.r, self.runner.options
+        watchdog = asyncio.create_task(self._watch())
+        try:
+            await self.async_execute(env=self.runner.env)
+        except (_Stop, DeadKernelError):
+            r.error = self.stop or "the kernel died"
+        except CellExecutionError as failure:
+            lines = [line for line in _ANSI.sub("", failure.traceback).splitlines()
+                     if line.strip(" -")]
+            starts = [i for i, line in enumerate(lines) if "Traceback" in line]
+            tail = lines[starts[-1] if starts else 0 :][-6:]
+            r.error = f"raised {failure.ename}: {failure.evalue[:1000]}\n" + "\n".join(
+                "    " + line[:300] for line in tail)
+        except CellTimeoutError:
+            r.error = f"did not finish within the cell timeout of {options.timeout} s"
+        except Exception as failure:  # kernel start-up failures, lost replies
+            r.error = f"execution failed: {type(failure).__name__}: {failure}"
+        finally:
+            watchdog.cancel()
+        r.seconds = time.monotonic() - self.start
+        if self.runner.cancelled:
+            r.error = "the build was interrupted"
+        if r.error is None:
+            return None
+        r.error = f"{cell_label(self.nb, self.cell)}: {r.error}"
+        return self.cell
+
+    def pid(self) -> int | None:
+        """The kernel's pid (its launcher's until the zygote forked it); None if none runs."""
+        process = getattr(self.km.provisioner, "process", None) if self.km else None
+        if process is None:
+            return None
+        kernel = self.runner.zygote.kernel_pid(process.pid) if self.runner.zygote else None
+        return kernel or process.pid
+
+    def kill(self) -> None:
+        """Kill the kernel with its process group (what its page started)."""
+        pid = self.pid()
+        if pid is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(pid, signal.SIGKILL)  # (jupyter_client and the zygote make groups)
 
     def output(self, outs: list[Any], msg: dict[str, Any], display_id: str | None,
                cell_index: int) -> Any:
-        """Keep an output unless ``counter`` says the page is over its output limit."""
-        if not self.counter(msg, cell_index):
+        """Keep an output, unless the page is over its output limit: then stop the kernel."""
+        self.size += len(str(msg["content"]))
+        limit = self.runner.options.output_limit
+        if self.size > limit and not self.stop:
+            self.stop = (f"brought the page's output to {self.size / 1e6:.1f} MB, "
+                         f"over the limit of {limit / 1e6:g} MB")
+            self.cell = cell_index
+            self.kill()  # the cell may never end
+        if self.stop:
             outs[:] = []  # not even on the error page
             return None
         return super().output(outs, msg, display_id, cell_index)
 
+    def _starting(self, cell_index: int, **_: Any) -> None:
+        self.cell = cell_index
 
-class _Stop(Exception):
-    """Raised by the hook after a cell: the page must stop (message in ``args[0]``)."""
+    def _executed(self, cell: Any, execute_reply: Any, **_: Any) -> None:
+        failed = execute_reply and execute_reply["content"]["status"] != "ok"
+        if not self._over_limits() and not failed:  # (nbclient reports an exception)
+            self.stop = _stderr_problem(cell)
+        if self.stop:
+            raise _Stop
+
+    def _over_limits(self) -> bool:
+        """Measure the kernel's CPU time; say whether the page must stop (why: ``stop``)."""
+        r, limit = self.r, self.runner.options.page_timeout
+        pid = self.pid()
+        cpu = None if pid is None else _cpu_seconds(pid)
+        r.cpu_seconds = r.cpu_seconds if cpu is None else cpu
+        if not self.stop and r.cpu_seconds is not None and r.cpu_seconds > r.budget:
+            self.stop = f"went over the page's budget of {r.budget:g} s of CPU time"
+        if not self.stop and time.monotonic() - self.start > limit:
+            self.stop = f"went over the page's limit of {limit:g} s"
+        return bool(self.stop)
+
+    async def _watch(self) -> None:
+        """Stop the kernel once the page is over its limits (polled four times a second)."""
+        while not self._over_limits():
+            await asyncio.sleep(0.25)
+        self.kill()
 
 
 class Runner:
@@ -131,7 +226,7 @@ class Runner:
         self.project, self.env = project, kernel_environment(options.threads)
         self.folder = tempfile.mkdtemp(prefix="xp-")
         self.cancelled = False
-        self._managers: set[Any] = set()
+        self._pages: set[_Page] = set()  # running
         self._lock = threading.Lock()
 
     def run(self, jobs: Sequence[Job], done: Callable[[PageRecord, Any, int | None], None]) -> None:
@@ -144,13 +239,19 @@ class Runner:
         async def run_all() -> None:
             semaphore = asyncio.Semaphore(self.workers)
 
-            async def one(r: PageRecord, notebook: nbformat.NotebookNode) -> None:
+            async def one(index: int, r: PageRecord, notebook: nbformat.NotebookNode) -> None:
                 async with semaphore:
-                    if not self.cancelled:
-                        cell = await self._execute(r, notebook)
-                        done(r, notebook, cell)
+                    if self.cancelled:
+                        return
+                    page = _Page(self, r, notebook, os.path.join(self.folder, str(index)))
+                    with self._lock:
+                        self._pages.add(page)
+                    cell = await page.run()
+                    with self._lock:
+                        self._pages.discard(page)
+                    done(r, notebook, cell)
 
-            await asyncio.gather(*(one(*job) for job in jobs))
+            await asyncio.gather(*(one(i, *job) for i, job in enumerate(jobs)))
 
         try:
             asyncio.run(run_all())
@@ -161,110 +262,8 @@ class Runner:
         """Kill every kernel (and the zygote) now; from any thread, or a signal handler."""
         self.cancelled = True
         with self._lock:
-            kill([pid for km in self._managers for pid in self._pids(km)])
+            for page in self._pages:
+                page.kill()
         if self.zygote is not None:
             self.zygote.close(kill=True)
         shutil.rmtree(self.folder, ignore_errors=True)
-
-    def _pids(self, km: Any) -> list[int]:
-        """The kernel's pid, then its launcher's (when forked by the zygote)."""
-        process = getattr(km.provisioner, "process", None) if km.provisioner else None
-        if process is None:
-            return []
-        kernel = self.zygote.kernel_pid(process.pid) if self.zygote else process.pid
-        return [pid for pid in (kernel, process.pid) if pid]
-
-    async def _execute(self, r: PageRecord, notebook: nbformat.NotebookNode) -> int | None:
-        """Run one page; fill in its record; return the index of the cell that failed."""
-        options, folder = self.options, tempfile.mkdtemp(dir=self.folder)
-        config = Config({"KernelManager": {"transport": "ipc", "ip": f"{folder}/k",
-                                           "connection_file": f"{folder}/k.json"}})
-        launcher = self.zygote.launcher() if self.zygote else []
-        config["ForkingKernelManager"] = Config({"launcher": launcher})
-        state: dict[str, Any] = {"cell": None, "size": 0, "stop": None, "start": time.monotonic()}
-
-        def count(msg: dict[str, Any], cell_index: int) -> bool:
-            state["size"] += len(str(msg["content"]))
-            if state["size"] > options.output_limit and not state["stop"]:
-                state["stop"] = (f"brought the page's output to {state['size'] / 1e6:.1f} MB, "
-                                 f"over the limit of {options.output_limit / 1e6:g} MB")
-                state["cell"] = cell_index
-                kill(self._pids(client.km))  # the cell may never end
-            return not state["stop"]
-
-        def after(cell: Any, cell_index: int, execute_reply: Any, **_: Any) -> None:
-            if self._over_limits(client.km, r, state):
-                raise _Stop(state["stop"])
-            if execute_reply and execute_reply["content"]["status"] != "ok":
-                return  # nbclient reports the exception
-            stderr = [line for o in cell.outputs if o.get("name") == "stderr"
-                      for line in "".join(o.get("text", "")).splitlines() if line.strip()]
-            warning = next((m[0] for line in stderr if (m := _WARNING.search(line))), None)
-            if EXPECTED_WARNING not in cell.metadata.get("tags", []):
-                if warning or stderr:
-                    raise _Stop(f"warned {warning}" if warning else
-                                f"wrote to stderr: {stderr[0][:300]}")
-            elif not warning:
-                raise _Stop(f"is tagged {EXPECTED_WARNING!r} but no warning occurred")
-
-        cwd = r.source.parent if options.cwd == "page" else self.project
-        client = _Client(
-            notebook, kernel_name=options.kernel_name, timeout=options.timeout,
-            allow_errors=False, record_timing=False, shutdown_kernel="immediate",
-            resources={"metadata": {"path": str(cwd)}}, config=config,
-            on_cell_execute=lambda cell_index, **_: state.update(cell=cell_index),
-            on_cell_executed=after, kernel_manager_class=ForkingKernelManager,
-        )
-        client.counter = count
-        client.km = client.create_kernel_manager()
-        with self._lock:
-            self._managers.add(client.km)
-        watchdog = asyncio.create_task(self._watch(client.km, r, state))
-        try:
-            await client.async_execute(env=self.env)
-        except _Stop as stop:
-            r.error = stop.args[0]
-        except CellExecutionError as failure:
-            lines = [line for line in _ANSI.sub("", failure.traceback).splitlines()
-                     if line.strip(" -")]
-            starts = [i for i, line in enumerate(lines) if "Traceback" in line]
-            tail = lines[starts[-1] if starts else 0 :][-6:]
-            r.error = f"raised {failure.ename}: {failure.evalue[:1000]}\n" + "\n".join(
-                "    " + line[:300] for line in tail)
-        except CellTimeoutError:
-            r.error = f"did not finish within the cell timeout of {options.timeout} s"
-        except DeadKernelError:
-            r.error = state["stop"] or "the kernel died"
-        except Exception as failure:  # kernel start-up failures, lost replies
-            r.error = f"execution failed: {type(failure).__name__}: {failure}"
-        finally:
-            watchdog.cancel()
-            with self._lock:
-                self._managers.discard(client.km)
-            shutil.rmtree(folder, ignore_errors=True)
-        r.seconds = time.monotonic() - state["start"]
-        if self.cancelled:
-            r.error = "the build was interrupted"
-        if r.error is None:
-            return None
-        r.error = f"{cell_label(notebook, state['cell'])}: {r.error}"
-        return state["cell"]
-
-    def _over_limits(self, km: Any, r: PageRecord, state: dict[str, Any]) -> bool:
-        """Measure the kernel's CPU time; say whether the page must stop (why: ``stop``)."""
-        pids = self._pids(km)
-        cpu = cpu_seconds(pids[0]) if pids else None
-        r.cpu_seconds = r.cpu_seconds if cpu is None else cpu
-        if state["stop"]:
-            pass  # (the output limit)
-        elif r.cpu_seconds is not None and r.cpu_seconds > r.budget:
-            state["stop"] = f"went over the page's budget of {r.budget:g} s of CPU time"
-        elif time.monotonic() - state["start"] > self.options.page_timeout:
-            state["stop"] = f"went over the page's limit of {self.options.page_timeout:g} s"
-        return bool(state["stop"])
-
-    async def _watch(self, km: Any, r: PageRecord, state: dict[str, Any]) -> None:
-        """Stop the kernel once the page is over its limits (polled four times a second)."""
-        while not self._over_limits(km, r, state):
-            await asyncio.sleep(0.25)
-        kill(self._pids(km))

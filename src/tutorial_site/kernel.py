@@ -1,12 +1,9 @@
 """The zygote: a process that imports torch once and forks each page kernel (Linux).
 
-It halves the kernels' CPU time of a cold build (about 36 s against 58 s). The kernel
-manager starts a small *launcher* in place of the kernel: it hands the kernel command,
-environment, folder and standard streams to the zygote over a UNIX socket, relays signals
-and exits with the kernel's status, so jupyter_client manages it as it would the kernel.
-A kernel dies with the zygote (``PR_SET_PDEATHSIG``); its process group (what the page
-started) dies with its launcher or when it ends; the zygote exits when its stdin closes.
-Only the standard library is imported here: the launcher must start fast.
+jupyter_client starts a *launcher* in place of the kernel: it sends its command, environment,
+folder and standard streams to the zygote, relays signals and exits with the kernel's status.
+A kernel dies with the zygote, and its process group (what its page started) with its launcher
+or when it ends. Only the standard library is imported here: the launcher must start fast.
 """
 
 from __future__ import annotations
@@ -27,10 +24,12 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-#: Imported after the ``preload`` modules: what every ipykernel imports.
+#: Imported after the preloaded modules: what every ipykernel imports.
 KERNEL_MODULES = ("ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel_launcher")
 COMMAND = "import sys; from tutorial_site.kernel import main; main(sys.argv[1:])"
-_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+_RELAYED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+
+Request = tuple[dict[str, Any], list[int]]  # a launcher's kernel request and its streams
 
 
 class ZygoteError(RuntimeError):
@@ -41,29 +40,24 @@ class ZygoteUnsafeError(ZygoteError):
     """Importing the modules started threads: forking would be unsafe."""
 
 
-def _send(conn: socket.socket, message: dict[str, Any], fds: tuple[int, ...] = ()) -> None:
-    socket.send_fds(conn, [json.dumps(message).encode() + b"\n"], list(fds))  # one line each
+def _receive(conn: socket.socket) -> Request:
+    """One JSON message and its file descriptors (SOCK_SEQPACKET: each arrives whole)."""
+    data, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+    return (json.loads(data) if data else {}), fds
 
 
-def _receive(conn: socket.socket, fds: list[int] | None = None) -> dict[str, Any] | None:
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk, received, _, _ = socket.recv_fds(conn, 1 << 16, 3)
-        if fds is not None:
-            fds.extend(received)
-        if not chunk:
-            return None
-        data += chunk
-    return json.loads(data)
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)  # a kernel and what it started (its own group)
 
 
-class _BecomeKernel(Exception):
-    """Raised in a forked child: unwind the zygote's loop, then run the kernel."""
+def serve(folder: str, modules: list[str]) -> Request | None:
+    """The zygote: import ``modules``, then fork a kernel per request until stdin closes.
 
-
-def serve(folder: str, modules: list[str]) -> None:
-    """The zygote: import ``modules``, then fork a kernel per request until stdin closes."""
-    me, problem, threads = os.getpid(), "", len(os.listdir("/proc/self/task"))
+    In a forked child, it returns the request to run as a kernel.
+    """
+    threads = len(os.listdir("/proc/self/task"))
+    problem = ""
     with warnings.catch_warnings(record=True) as caught:
         try:
             for name in [*modules, *KERNEL_MODULES]:
@@ -76,93 +70,85 @@ def serve(folder: str, modules: list[str]) -> None:
     if problem or started:
         why = problem or f"started {started} thread(s)"
         print(json.dumps({"error": f"importing {', '.join(modules)}: {why}",
-                          "threads": not problem}), flush=True)
-        return
-    listener = socket.socket(socket.AF_UNIX)
+                          "unsafe": not problem}), flush=True)
+        return None
+    paths = [getattr(module, "__file__", None) for module in list(sys.modules.values())]
+    files = {p: os.stat(p).st_mtime_ns for p in paths if isinstance(p, str) and os.path.isfile(p)}
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     listener.bind(os.path.join(folder, "z"))
     listener.listen(64)
-    files = {m.__file__: os.stat(m.__file__).st_mtime_ns for m in list(sys.modules.values())
-             if isinstance(getattr(m, "__file__", None), str) and os.path.exists(m.__file__)}
     Path(folder, "modules.json").write_text(json.dumps(files))  # large: not through the pipe
     print(json.dumps({"ready": True}), flush=True)
-    children: dict[int, socket.socket] = {}
+    zygote = os.getpid()
+    children: dict[int, socket.socket] = {}  # kernel pid: its launcher's connection
     try:
         while True:
             readable = select.select([listener, 0, *children.values()], [], [], 0.05)[0]
             if 0 in readable and not os.read(0, 4096):
-                return  # the build closed our stdin, or died
-            for conn in readable:
-                if conn is listener:
-                    _fork(listener, folder, children)
-                elif conn != 0 and not conn.recv(4096):  # its launcher went away
-                    _kill_group(next(p for p, c in children.items() if c is conn))
-            while children and (done := os.waitpid(-1, os.WNOHANG))[0]:
-                conn = children.pop(done[0])
-                _kill_group(done[0])  # what the kernel started and left running
-                with contextlib.suppress(OSError):
-                    _send(conn, {"exit": os.waitstatus_to_exitcode(done[1])})
-                conn.close()
+                return None  # the build closed our stdin, or died
+            if listener in readable and (request := _fork(listener, folder, children)):
+                return request
+            for pid, conn in list(children.items()):
+                if conn in readable and not conn.recv(16):
+                    _kill_group(pid)  # its launcher was killed
+                ended, status = os.waitpid(pid, os.WNOHANG)
+                if ended:
+                    _kill_group(pid)  # what the kernel started and left running
+                    with contextlib.suppress(OSError):
+                        conn.send(json.dumps({"exit": os.waitstatus_to_exitcode(status)}).encode())
+                    conn.close()
+                    del children[pid]
     finally:
-        if os.getpid() == me:  # (not in a child becoming a kernel)
+        if os.getpid() == zygote:  # (not in a child about to become a kernel)
             for pid in children:
                 _kill_group(pid)
-            listener.close()
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def _kill_group(pid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)  # a kernel and what it started (its own group)
-
-
-def _fork(listener: socket.socket, folder: str, children: dict[int, socket.socket]) -> None:
+def _fork(listener: socket.socket, folder: str, children: dict[int, Any]) -> Request | None:
+    """Fork the kernel a launcher asks for; return its request in the child, None here."""
     conn, _ = listener.accept()
-    fds: list[int] = []
-    request = _receive(conn, fds)
-    if request is None or len(fds) != 3:
+    request, fds = _receive(conn)
+    if len(fds) != 3:  # (a launcher killed at once)
         conn.close()
-        return
+        return None
     pid = os.fork()
     if pid == 0:
         listener.close()
         for other in [conn, *children.values()]:
             other.close()
-        raise _BecomeKernel(request, fds)
+        return request, fds
     for fd in fds:
         os.close(fd)
     children[pid] = conn
     Path(folder, f"{request['launcher']}.pid").write_text(str(pid))
-    _send(conn, {"pid": pid})
+    conn.send(json.dumps({"pid": pid}).encode())
+    return None
 
 
 def _run_kernel(request: dict[str, Any], fds: list[int]) -> None:
-    """In a forked child: become the kernel ``request["argv"]`` asked for."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the zygote
+    """In a forked child: become the kernel ``request["argv"]``, as a fresh one would be."""
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: die with the zygote
     os.setsid()
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
         os.close(fd)
-    for number in _SIGNALS:
-        signal.signal(number, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
+    import random
+
     import ipykernel_launcher
+    from ipykernel import kernelapp
 
     argv = request["argv"][3:]  # after `python -m ipykernel_launcher`
     sys.argv = [ipykernel_launcher.__file__, *argv]
     if sys.path and sys.path[0] == "":
         del sys.path[0]  # as `python -m` does; IPython adds the working directory back
-    import random
-
     random.seed()  # fresh random states, as a fresh kernel has
     for name in ("numpy.random", "torch"):
         if name in sys.modules:
             sys.modules[name].seed()
-    from ipykernel import kernelapp
-
     # ipykernel read JPY_PARENT_PID when the zygote imported it: pass it as a fresh kernel.
     parent = f"--IPKernelApp.parent_handle={int(request['env'].get('JPY_PARENT_PID') or 0)}"
     kernelapp.launch_new_instance(argv=[*argv, parent])
@@ -170,43 +156,36 @@ def _run_kernel(request: dict[str, Any], fds: list[int]) -> None:
 
 def launch(socket_path: str, argv: list[str]) -> None:
     """The launcher: start kernel ``argv`` through the zygote and stand in for it."""
-    conn = socket.socket(socket.AF_UNIX)
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     try:
         conn.connect(socket_path)
     except OSError:
         os.execvp(argv[0], argv)  # no zygote (any more): a plain kernel
     request = {"argv": argv, "env": dict(os.environ), "cwd": os.getcwd(), "launcher": os.getpid()}
-    _send(conn, request, (0, 1, 2))
-    reply = _receive(conn)
-    child = int(reply["pid"]) if reply else 0
+    socket.send_fds(conn, [json.dumps(request).encode()], [0, 1, 2])
+    kernel = _receive(conn)[0].get("pid")
+    if kernel is None:
+        sys.exit(1)
 
     def relay(number: int, _frame: Any) -> None:
         with contextlib.suppress(ProcessLookupError):
-            os.kill(child, number)
+            os.kill(kernel, number)
 
-    for number in _SIGNALS:
+    for number in _RELAYED:
         signal.signal(number, relay)
-    outcome = _receive(conn) if child else None
-    sys.exit(1 if outcome is None else abs(int(outcome["exit"])))
+    sys.exit(abs(_receive(conn)[0].get("exit", 1)))
 
 
 def main(args: list[str]) -> None:
     """Entry point of ``python -c COMMAND``: ``serve FOLDER MODULE...`` or ``launch ...``."""
     if args[0] == "launch":
-        return launch(args[1], args[2:])
-    try:
-        serve(args[1], args[2:])
-    except _BecomeKernel as child:
-        _run_kernel(*child.args)
+        launch(args[1], args[2:])
+    elif request := serve(args[1], args[2:]):
+        _run_kernel(*request)
 
 
 class Zygote:
-    """The build's handle on one zygote process, with its private folder.
-
-    Args:
-        modules: Modules to import once (e.g. ``torch``, ``matplotlib.pyplot``).
-        env: The kernel environment; the zygote imports with it.
-    """
+    """The build's handle on a zygote importing ``modules`` in the kernel environment ``env``."""
 
     def __init__(self, modules: list[str], env: dict[str, str]) -> None:
         self.modules = list(modules)
@@ -216,7 +195,7 @@ class Zygote:
             env=env, cwd=self.folder, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             start_new_session=True,
         )
-        self._files: dict[str, int] | None = None
+        self.files: dict[str, int] | None = None  # once ready: what it imported, their mtimes
 
     @staticmethod
     def can_fork() -> bool:
@@ -224,29 +203,25 @@ class Zygote:
         return sys.platform.startswith("linux") and os.environ.get("TUTORIAL_SITE_FORK") != "0"
 
     def wait(self, timeout: float) -> None:
-        """Wait until the modules are imported.
-
-        Raises:
-            ZygoteError: If an import failed, warned or started threads.
-        """
-        if self._files is not None:
+        """Wait until the modules are imported; raise ZygoteError if that failed or warned."""
+        if self.files is not None:
             return
         out = self.process.stdout
-        line = out.readline() if out and select.select([out], [], [], timeout)[0] else b""
+        line = out.readline() if select.select([out], [], [], timeout)[0] else b""
         status = json.loads(line) if line.startswith(b"{") else {"error": "no answer"}
         if "error" in status:
             self.close()
-            error = ZygoteUnsafeError if status.get("threads") else ZygoteError
+            error = ZygoteUnsafeError if status.get("unsafe") else ZygoteError
             raise error(f"preload zygote: {status['error']}")
-        self._files = json.loads(Path(self.folder, "modules.json").read_text())
+        self.files = json.loads(Path(self.folder, "modules.json").read_text())
 
     def is_current(self) -> bool:
         """Whether it runs and no file of a module it imported changed since."""
-        if self.process.poll() is not None:
+        try:
+            unchanged = all(os.stat(f).st_mtime_ns == t for f, t in (self.files or {}).items())
+        except OSError:
             return False
-        with contextlib.suppress(OSError):
-            return all(os.stat(f).st_mtime_ns == t for f, t in (self._files or {}).items())
-        return False
+        return unchanged and self.process.poll() is None
 
     def launcher(self) -> list[str]:
         """The command prefix that starts a kernel command through this zygote."""
@@ -261,13 +236,10 @@ class Zygote:
     def close(self, kill: bool = False) -> None:
         """Stop the zygote (closing its stdin, or killing it) with its kernels and folder."""
         with contextlib.suppress(OSError):
-            self.process.kill() if kill else self.process.stdin.close()  # type: ignore[union-attr]
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            with contextlib.suppress(OSError):
-                stream.close()  # type: ignore[union-attr]
+            self.process.stdin.close()  # type: ignore[union-attr]
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=0 if kill else 5)
+        self.process.kill()  # (if it has not exited)
+        self.process.wait()
+        self.process.stdout.close()  # type: ignore[union-attr]
         shutil.rmtree(self.folder, ignore_errors=True)
