@@ -1,9 +1,9 @@
-"""The cache of executed pages: keys that say what a result depends on, checksummed entries.
+"""The cache of executed pages: keys that say what a result depends on, checked entries.
 
-A page's key hashes its *inputs*, named digests: the page, every file of the watched paths,
-the installed packages, Python, the kernel spec, some environment variables, the settings and
-the plugin's code that shapes outputs. An entry (``<key>.json``, ``<key>/<stem>.ipynb``)
-stores them, so that a miss can say what changed; a damaged entry is a miss, never an error.
+A page's key hashes its named *inputs*: the page, the watched files, the installed packages,
+Python, the kernel spec, some environment variables, the settings and the plugin code that
+shapes outputs. An entry (``<key>.json`` and ``<key>/<stem>.ipynb``) stores them, so that a
+miss can say what changed; a damaged entry is a miss, never an error.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-from tutorial_site import record
-from tutorial_site.record import PageRecord
+from tutorial_site.record import PageRecord, collect_results, error_notebook
 
 log = logging.getLogger("mkdocs.plugins.executed_pages")
 #: Bump when the layout of entries changes.
@@ -35,37 +35,24 @@ FORMAT = 4
 _OUTPUT_CODE = ("execution.py", "kernel.py", "record.py", "warmup.py")
 
 
+class Damaged(Exception):
+    """A cache entry that cannot be trusted (unreadable, truncated, checksum mismatch)."""
+
+
 def digest(*parts: bytes | str) -> str:
     """Return the hex SHA-256 of ``parts`` joined by NUL bytes."""
     data = b"\0".join(part.encode() if isinstance(part, str) else part for part in parts)
     return hashlib.sha256(data).hexdigest()
 
 
-def _distributions() -> str:
-    names = set()
-    for entry in sys.path:
-        with contextlib.suppress(OSError), os.scandir(entry or ".") as listing:
-            names.update(i.name for i in listing if i.name.endswith((".dist-info", ".egg-info")))
-    return digest("\n".join(sorted(names)))
-
-
-def _kernel_spec(kernel_name: str) -> str:
-    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
-
-    try:
-        spec = KernelSpecManager().get_kernel_spec(kernel_name)
-    except NoSuchKernel:
-        return "none"
-    return digest(json.dumps(spec.to_dict(), sort_keys=True))
-
-
 def build_inputs(
     project: Path, watched: Iterable[str], env_keys: Iterable[str], settings: Mapping[str, Any]
 ) -> dict[str, str]:
-    """The inputs every page shares, by name (see the module docstring).
+    """The inputs every page shares, by name, each a digest.
 
     Raises:
         FileNotFoundError: If a watched path does not exist (a typo would stop tracking it).
+        ImportError: If the pages would import a watched package from another copy.
     """
     inputs = {}
     for name in watched:
@@ -73,15 +60,22 @@ def build_inputs(
         if not path.exists():
             raise FileNotFoundError(f"watched path {name!r} does not exist at {path}")
         _check_imported_from(path)
-        files = [path] if path.is_file() else sorted(path.rglob("*"))
-        for file in files:
+        for file in [path] if path.is_file() else sorted(path.rglob("*")):
             if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc":
                 inputs[file.relative_to(project).as_posix()] = digest(file.read_bytes())
     for key in sorted({*env_keys, "PYTHONPATH"}):
         inputs[f"environment variable {key}"] = digest(os.environ.get(key) or "<unset>")
-    inputs["installed packages"] = _distributions()
+    installed, metadata = set(), (".dist-info", ".egg-info")
+    for entry in sys.path:
+        with contextlib.suppress(OSError), os.scandir(entry or ".") as listing:
+            installed.update(i.name for i in listing if i.name.endswith(metadata))
+    inputs["installed packages"] = digest(*sorted(installed))
     inputs["Python"] = digest(f"{sys.version} {os.path.realpath(sys.executable)}")
-    inputs["kernel spec"] = _kernel_spec(str(settings.get("kernel_name")))
+    try:
+        spec = KernelSpecManager().get_kernel_spec(str(settings.get("kernel_name"))).to_dict()
+    except NoSuchKernel:
+        spec = None
+    inputs["kernel spec"] = digest(json.dumps(spec, sort_keys=True))
     inputs["execution settings"] = digest(json.dumps(dict(settings), sort_keys=True))
     code = [(Path(__file__).parent / name).read_bytes() for name in _OUTPUT_CODE]
     inputs["plugin code"] = digest(str(FORMAT), *code)
@@ -89,7 +83,6 @@ def build_inputs(
 
 
 def _check_imported_from(package: Path) -> None:
-    """Raise ImportError if ``import`` finds another copy than the watched ``package``."""
     if not (package / "__init__.py").is_file():
         return
     spec = importlib.util.find_spec(package.name)
@@ -111,12 +104,8 @@ def why_changed(before: Mapping[str, str], now: Mapping[str, str]) -> str:
     changed = sorted(name for name in {*before, *now} if before.get(name) != now.get(name))
     if not changed:
         return "no cache entry"
-    shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
-    return f"{shown} changed"
-
-
-class Damaged(Exception):
-    """A cache entry that cannot be trusted (unreadable, truncated, checksum mismatch)."""
+    more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+    return f"{', '.join(changed[:3])}{more} changed"
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:
@@ -140,9 +129,7 @@ def save_json(path: Path, data: dict[str, Any]) -> None:
 
 
 def load_json(path: Path) -> dict[str, Any] | None:
-    """The verified ``data`` that :func:`save_json` wrote to ``path`` (None: no file).
-
-    A successful load marks the file used (for :func:`evict`).
+    """The checked data :func:`save_json` wrote (None: no file); marks it used (:func:`evict`).
 
     Raises:
         Damaged: If the file is unreadable, cut short or altered.
@@ -172,7 +159,7 @@ class Store:
         return self.root / key / f"{Path(page).stem}.ipynb"
 
     def load(self, key: str, page: str) -> dict[str, Any] | None:
-        """Return the verified entry for ``key``, or None if there is none.
+        """Return the checked entry for ``key``, or None if there is none.
 
         Raises:
             Damaged: If the entry or its notebook is unreadable or does not match.
@@ -184,9 +171,9 @@ class Store:
             notebook = self.notebook_path(key, page).read_bytes()
         except OSError as error:
             raise Damaged(f"{type(error).__name__}: {error}") from error
-        if (entry.get("format"), entry.get("page"), entry.get("notebook_sha256")) != (
+        if [entry.get("format"), entry.get("page"), entry.get("notebook_sha256")] != [
             FORMAT, page, digest(notebook)
-        ):
+        ]:
             raise Damaged("it does not match its notebook")
         return entry
 
@@ -197,11 +184,6 @@ class Store:
         entry = {"format": FORMAT, "page": page, "notebook_sha256": digest(notebook), **fields}
         save_json(self.root / f"{key}.json", entry)
         return path
-
-    def remove(self, key: str) -> None:
-        """Remove an entry and its notebook."""
-        (self.root / f"{key}.json").unlink(missing_ok=True)
-        shutil.rmtree(self.root / key, ignore_errors=True)
 
     def entries(self) -> list[dict[str, Any]]:
         """Every readable entry, oldest first (for the last times and the reasons)."""
@@ -218,7 +200,7 @@ def evict(folder: Path, keep: Collection[str], grace: float) -> int:
     """Remove what ``folder`` holds unless named in ``keep`` or used in the last ``grace`` s.
 
     ``<name>.json`` and the folder ``<name>`` go together, judged by the ``.json`` (which
-    each use touches). Returns how many ``.json`` entries were removed.
+    each use touches). Returns how many ``.json`` files were removed.
     """
     removed, deadline = 0, time.time() - grace
     for path in list(folder.iterdir()) if folder.is_dir() else ():
@@ -233,7 +215,7 @@ def evict(folder: Path, keep: Collection[str], grace: float) -> int:
 
 
 def lookup(store: Store, records: list[PageRecord], inputs: dict[str, str]) -> dict[str, Any]:
-    """Fill each record from its cache entry, or set the ``reason`` it must execute.
+    """Fill each record from its entry, or set the ``reason`` it must execute.
 
     Returns:
         The inputs of each page, by page (what its entry will store).
@@ -248,7 +230,8 @@ def lookup(store: Store, records: list[PageRecord], inputs: dict[str, str]) -> d
         except Damaged as error:
             log.info("executed-pages: cache entry for %s damaged (%s), executing again",
                      r.display, error)
-            store.remove(r.key)
+            (store.root / f"{r.key}.json").unlink(missing_ok=True)
+            shutil.rmtree(store.root / r.key, ignore_errors=True)
             r.reason = "damaged cache entry"
             continue
         if entry is not None:
@@ -269,7 +252,7 @@ def store_outcome(store: Store, r: PageRecord, notebook: Any, cell: int | None,
     r.cpu_seconds = None if r.cpu_seconds is None else round(r.cpu_seconds, 3)
     if r.error is None:
         try:
-            r.results = record.collect_results(notebook)
+            r.results = collect_results(notebook)
             r.notebook = store.save(
                 r.key, r.page, nbformat.writes(notebook), seconds=r.seconds,
                 cpu_seconds=r.cpu_seconds, results=r.results, inputs=inputs,
@@ -281,7 +264,7 @@ def store_outcome(store: Store, r: PageRecord, notebook: Any, cell: int | None,
         except OSError as error:
             r.error = f"after the last cell: the cache could not be written: {error}"
     r.notebook = store.root / f"failed-{r.key}" / f"{Path(r.page).stem}.ipynb"
-    atomic_write(r.notebook, nbformat.writes(record.error_notebook(notebook, r, cell)))
+    atomic_write(r.notebook, nbformat.writes(error_notebook(notebook, r, cell)))
 
 
 def snapshot(folder: Path) -> set[tuple[str, int, int]]:

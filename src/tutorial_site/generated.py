@@ -25,9 +25,9 @@ def _cell(text: str) -> str:
     return text.replace("|", r"\|").replace("\n", " ")
 
 
-def _link(record: PageRecord, from_page: str) -> str:
-    target = posixpath.relpath(record.page, posixpath.dirname(from_page) or ".")
-    return f"[{_cell(record.title)}]({target})"
+def _link(r: PageRecord, from_page: str) -> str:
+    target = posixpath.relpath(r.page, posixpath.dirname(from_page) or ".")
+    return f"[{_cell(r.title)}]({target})"
 
 
 def _seconds(value: float | None) -> str:
@@ -38,30 +38,27 @@ def times_markdown(
     records: Sequence[PageRecord], *, page: str, executed: bool, workers: int, threads: int
 ) -> str:
     """The Markdown of the computation-times page (``records`` in site order)."""
-    lines = ["# Computation times", "", _INTRO, ""]
-    if not executed:
-        lines += ["Page execution was **off** for this build: no times were measured.", ""]
-    ran = [r for r in records if r.reason is not None]
     if executed:
-        lines += [
-            f"This build: {len(records)} pages, {len(ran)} executed and "
-            f"{len(records) - len(ran)} taken from the cache; up to {workers} pages ran in "
-            f"parallel, each kernel with {threads} thread(s). Sum of the wall times: "
+        ran = sum(r.reason is not None for r in records)
+        summary = (
+            f"This build: {len(records)} pages, {ran} executed and {len(records) - ran} taken "
+            f"from the cache; up to {workers} pages ran in parallel, each kernel with "
+            f"{threads} thread(s). Sum of the wall times: "
             f"{_seconds(sum(r.seconds or 0 for r in records))} s; of the CPU times: "
-            f"{_seconds(sum(r.cpu_seconds or 0 for r in records))} s.",
-            "",
-        ]
-    lines += [
+            f"{_seconds(sum(r.cpu_seconds or 0 for r in records))} s."
+        )
+    else:
+        summary = "Page execution was **off** for this build: no times were measured."
+    lines = [
+        "# Computation times", "", _INTRO, "", summary, "",
         "| Page | Wall time (s) | CPU time (s) | Budget (CPU s) | From cache | Executed because |",
         "| :--- | ---: | ---: | ---: | :---: | :--- |",
     ]
     for r in records:
         cached = "-" if not executed else ("no" if r.reason is not None else "yes")
         why = re.sub(r"([\\`*_|])", r"\\\1", r.reason or "") + (" (failed)" if r.error else "")
-        lines.append(
-            f"| {_link(r, page)} | {_seconds(r.seconds)} | {_seconds(r.cpu_seconds)} "
-            f"| {r.budget:g} | {cached} | {why} |"
-        )
+        lines.append(f"| {_link(r, page)} | {_seconds(r.seconds)} | {_seconds(r.cpu_seconds)} "
+                     f"| {r.budget:g} | {cached} | {why} |")
     return "\n".join(lines) + "\n"
 
 
@@ -69,12 +66,8 @@ def results_markdown(records: Sequence[PageRecord], *, from_page: str, executed:
     """The table of every recorded headline result, linking to its page."""
     if not executed:
         return "*The results table is computed when the site is built with page execution on.*"
-    rows = [
-        f"| {_cell(result['label'])} | {format_result(result['value'], result['fmt'])} "
-        f"| {_link(record, from_page)} |"
-        for record in records
-        for result in record.results
-    ]
+    rows = [f"| {_cell(result['label'])} | {format_result(result['value'], result['fmt'])} "
+            f"| {_link(r, from_page)} |" for r in records for result in r.results]
     if not rows:
         return "*No page recorded a result in this build.*"
     return "\n".join(["| Result | Value | Page |", "| :--- | ---: | :--- |", *rows])
@@ -83,12 +76,10 @@ def results_markdown(records: Sequence[PageRecord], *, from_page: str, executed:
 def duplicate_results(records: Sequence[PageRecord]) -> str | None:
     """Say which result key two pages record, if any (keys are unique across the site)."""
     seen: dict[str, str] = {}
-    for record in records:
-        for result in record.results:
-            if result["key"] in seen and seen[result["key"]] != record.page:
-                return (
-                    f"result key {result['key']!r} is recorded by {seen[result['key']]} and "
-                    f"{record.page}; keys must be unique across the site"
-                )
-            seen[result["key"]] = record.page
+    for r in records:
+        for key in {result["key"] for result in r.results}:
+            if key in seen:
+                return (f"result key {key!r} is recorded by {seen[key]} and {r.page}; keys "
+                        "must be unique across the site")
+            seen[key] = r.page
     return None

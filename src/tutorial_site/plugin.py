@@ -1,13 +1,10 @@
 """The ``executed-pages`` MkDocs plugin: the hooks that execute, cache and show the pages.
 
-One page's way: ``on_files`` reads it (:mod:`~tutorial_site.record`), looks its key up in
-the cache (:mod:`~tutorial_site.cache`) and, on a miss, queues it for execution
-(:mod:`~tutorial_site.execution`, in a background thread, longest pages first), saying why.
-The other pages render meanwhile, the tutorial pages in the order their runs should end;
-``on_pre_page`` waits for the page's run and points the page at its executed notebook,
-which mkdocs-jupyter (``execute: false``) renders. A failed page is rendered as an error
-page; ``mkdocs build`` then fails, naming the page and cell, while ``mkdocs serve`` keeps
-serving. Ctrl-C or SIGTERM kills every kernel.
+One page's way: ``on_files`` reads it (:mod:`~tutorial_site.record`) and looks it up in the
+cache (:mod:`~tutorial_site.cache`); on a miss it is executed (:mod:`~tutorial_site.execution`)
+in a background thread while other pages render. ``on_pre_page`` waits for its run and
+points mkdocs-jupyter at the executed notebook, or at its error page: ``mkdocs build`` then
+fails in ``on_env``, ``mkdocs serve`` keeps serving.
 """
 
 from __future__ import annotations
@@ -29,11 +26,12 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from tutorial_site import cache, generated, markup, options, record, stylesheet
+from tutorial_site import cache, generated, markup, options, stylesheet
 from tutorial_site.downloads import Downloads
 from tutorial_site.execution import Job, Runner, kernel_environment, schedule
 from tutorial_site.kernel import Zygote, ZygoteUnsafeError
 from tutorial_site.options import ExecutedPagesConfig
+from tutorial_site.record import PageRecord, read_page
 
 log = logging.getLogger("mkdocs.plugins.executed_pages")
 
@@ -42,30 +40,34 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
     """Execute the tutorial pages in parallel kernels, with a self-checking cache."""
 
     def __init__(self) -> None:
-        self.serving = False
-        self.zygote: Zygote | None = None
+        self.serving = False  # under mkdocs serve, a failed page does not fail the build
+        self.zygote: Zygote | None = None  # under mkdocs serve, kept between rebuilds
         self.runner: Any = None
-        self.records: dict[str, record.PageRecord] = {}
+        self.records: dict[str, PageRecord] = {}
+        self.ordered: list[PageRecord] = []  # in the order of the site
+        self.ends: dict[str, float] = {}  # when each page's run should end
+        self.handlers: dict[int, Any] = {}  # the signal handlers ours replaced
+        self.docs_before: set[tuple[str, int, int]] | None = None
         self.done = threading.Event()
         self.done.set()  # nothing is running
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Under ``mkdocs serve``, keep one zygote for every rebuild (this instance stays)."""
-        self.serving = command == "serve"  # then a failed page does not fail the build
+        """Note whether this is ``mkdocs serve`` (this instance then serves every rebuild)."""
+        self.serving = command == "serve"
 
     def on_shutdown(self) -> None:
         """Stop the kernels and the zygote when ``mkdocs serve`` stops."""
         if self.runner is not None:
             self.runner.cancel()
         if self.zygote is not None:
-            self.zygote.close()  # kept between rebuilds
+            self.zygote.close()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Resolve paths, check the options, quiet the renderer's per-page lines."""
         self.project = Path(config.config_file_path or ".").resolve().parent
         self.store = cache.Store(self.project / self.config.cache_dir)
-        self.docs, self.docs_before = Path(config.docs_dir), None
         self.markup_cache = self.store.root.parent / "markup"
+        self.docs = Path(config.docs_dir)
         if self.config.downloads:
             self.downloads = Downloads(self.project, config.site_url)
         self.workers = self.config.workers or os.cpu_count() or 1
@@ -84,27 +86,27 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         """Read the pages, take what the cache has, start executing the rest."""
-        if files.get_file_from_path(self.config.times_page) is not None:
-            raise PluginError(f"executed-pages: {self.config.times_page} is generated")
-        self.records, include = {}, self.config.include
+        times_page = self.config.times_page
+        if files.get_file_from_path(times_page) is not None:
+            raise PluginError(f"executed-pages: {times_page} is generated")
+        self.records = {}
         for file in sorted(files, key=lambda f: f.src_uri):
-            if file.abs_src_path and any(fnmatch.fnmatchcase(file.src_uri, p) for p in include):
-                source, page = Path(file.abs_src_path), file.src_uri
-                title = record.page_title(record.read_text(source, f"docs/{page}"), page)
+            page = file.src_uri
+            if file.abs_src_path and any(fnmatch.fnmatchcase(page, p) for p in self.config.include):
                 budget = float(self.config.budgets.get(page, self.config.budget))
-                self.records[page] = record.PageRecord(page, source, title, budget)
+                self.records[page] = PageRecord.read(page, Path(file.abs_src_path), budget)
         unknown = sorted(set(self.config.budgets) - set(self.records))
         if unknown:
             raise PluginError(f"executed-pages: 'budgets' names unknown pages: {unknown}")
-        files.append(File.generated(config, self.config.times_page, content="",
+        files.append(File.generated(config, times_page, content="",
                                     inclusion=InclusionLevel.NOT_IN_NAV))
-        self.used: set[str] = set()
-        self.ends: dict[str, float] = {}  # expected end of each page's run
-        self.done.set()
+        self.used: set[str] = set()  # the cache entries this build used
+        self.ends = {}
         if self.config.execute:
             self._start(self._lookup())
-        for r in self.records.values() if not self.config.execute else ():
-            r.ready.set()
+        else:
+            for r in self.records.values():
+                r.ready.set()
         if self.config.downloads:  # (while the pages execute)
             pages = {r.page: r.source for r in self.records.values()}
             try:
@@ -114,7 +116,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         return files
 
     def _lookup(self) -> list[Job]:
-        """Look every page up in the cache; return the jobs of those to execute."""
+        """Look every page up in the cache; return the jobs of those to execute, in order."""
         settings = {k: self.config[k] for k in ("kernel_name", "threads", "cwd")}
         watched = [*self.config.watch_sources, *self.config.watch_files]
         try:
@@ -129,25 +131,26 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 r.ready.set()
             else:
                 log.info("executed-pages: executing %s: %s", r.display, r.reason)
-                jobs.append((r, record.read_page(r.source, r.display)))
+                jobs.append((r, read_page(r)))
         times = {entry["page"]: entry["seconds"] for entry in self.store.entries()}
         self.ends = schedule(jobs, times, self.workers)
         return jobs
 
     def _start(self, jobs: list[Job]) -> None:
+        """Start the zygote if needed (under serve: for the next edit) and the pages' runs."""
         modules = self.config.preload if Zygote.can_fork() else []
         if self.zygote and (not self.zygote.is_current() or self.zygote.modules != modules):
             log.info("executed-pages: restarting the zygote (a module it imported changed)")
             self.zygote.close()
             self.zygote = None
-        if modules and self.zygote is None and (jobs or self.serving):  # ready for an edit
+        if modules and self.zygote is None and (jobs or self.serving):
             self.zygote = Zygote(modules, kernel_environment(self.config.threads))
         if not jobs:
             return
         self.runner = Runner(self.config, self.workers, self.zygote, self.project)
         if threading.current_thread() is threading.main_thread() and not self.serving:
-            signals = (signal.SIGINT, signal.SIGTERM)
-            self.handlers = {n: signal.signal(n, self._interrupt) for n in signals}
+            for number in (signal.SIGINT, signal.SIGTERM):
+                self.handlers[number] = signal.signal(number, self._interrupt)
         self.done.clear()
         self.docs_before = cache.snapshot(self.docs)  # pages must not write there: on_env
         threading.Thread(target=self._run, args=(jobs,), daemon=True).start()
@@ -156,11 +159,12 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         """Ctrl-C or SIGTERM during a build: kill every kernel and the zygote, then exit."""
         self.runner.cancel()
         log.error("executed-pages: %s: stopped every kernel", signal.Signals(number).name)
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
+        sys.stdout.flush()
+        sys.stderr.flush()
         os._exit(128 + number)
 
     def _run(self, jobs: list[Job]) -> None:
+        """Execute the jobs (runner thread); a failure before the pages ran fails them all."""
         started = time.monotonic()
         try:
             try:
@@ -171,9 +175,10 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                 self.zygote = self.runner.zygote = None
             self.runner.run(jobs, self._finished)
         except Exception as error:  # noqa: BLE001 (the failure of every page not run yet)
-            for r, notebook in [job for job in jobs if not job[0].ready.is_set()]:
-                r.error = f"before the first cell: {type(error).__name__}: {error}"
-                self._finished(r, notebook, None)
+            for r, notebook in jobs:
+                if not r.ready.is_set():
+                    r.error = f"before the first cell: {type(error).__name__}: {error}"
+                    self._finished(r, notebook, None)
         finally:
             if not self.serving and self.zygote is not None:
                 self.zygote.close()
@@ -183,7 +188,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
                      min(self.workers, len(jobs)), len(self.records) - len(jobs))
             self.done.set()
 
-    def _finished(self, r: record.PageRecord, notebook: Any, cell: int | None) -> None:
+    def _finished(self, r: PageRecord, notebook: Any, cell: int | None) -> None:
         """Store a page's result, or record and report its failure (runner thread)."""
         if self.runner.cancelled:
             return
@@ -198,26 +203,24 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         r.ready.set()
 
     def _wait(self, ready: threading.Event | None = None) -> None:
+        """Wait for one page's run (``ready``), or for all and give the signals back."""
         while not (ready or self.done).wait(0.1):  # short: a signal handler runs in between
             pass
-        if ready is not None:
-            return
-        for number, handler in getattr(self, "handlers", {}).items():
-            signal.signal(number, handler)
-        self.handlers: dict[int, Any] = {}
+        if ready is None:
+            for number, handler in self.handlers.items():
+                signal.signal(number, handler)
+            self.handlers = {}
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         """Render the tutorial pages as their runs should end, then the pages of all results."""
-        times = files.get_file_from_path(self.config.times_page)  # added by on_files
         order = {p.file.src_uri: i for i, p in enumerate(nav.pages)}
         self.ordered = sorted(self.records.values(), key=lambda r: (order.get(r.page, 1e9), r.page))
+        tutorials = sorted((f for f in files if f.src_uri in self.records),
+                           key=lambda f: (self.ends.get(f.src_uri, 0.0), f.src_uri))
         marker = self.config.results_marker
-        ends = self.ends  # tutorial pages as their runs should end; then the pages of all
-        last = [*sorted((f for f in files if f.src_uri in self.records),
-                        key=lambda f: (ends.get(f.src_uri, 0.0), f.src_uri)), times,
-                *(f for f in files if f.src_uri.endswith(".md") and f.abs_src_path
-                  and marker in Path(f.abs_src_path).read_text("utf-8"))]
-        for file in last:
+        tables = [f for f in files if f.src_uri.endswith(".md") and f.abs_src_path
+                  and marker in Path(f.abs_src_path).read_text("utf-8")]
+        for file in [*tutorials, files.get_file_from_path(self.config.times_page), *tables]:
             files.remove(file)
             files.append(file)
         return nav
@@ -226,11 +229,12 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
     def on_pre_page(self, page: Page, config: MkDocsConfig, files: Files) -> Page:
         """Wait for a tutorial page's run (the times page: all); point it at its notebook."""
         r = self.records.get(page.file.src_uri)
-        if r is not None or page.file.src_uri == self.config.times_page:
-            self._wait(r and r.ready)
-        if r is not None and r.notebook is not None:
-            page.file.abs_src_path = str(r.notebook)
-        if page.file.src_uri == self.config.times_page:
+        if r is not None:
+            self._wait(r.ready)
+            if r.notebook is not None:
+                page.file.abs_src_path = str(r.notebook)
+        elif page.file.src_uri == self.config.times_page:
+            self._wait()
             page.file.content_string = generated.times_markdown(
                 self.ordered, page=self.config.times_page, executed=self.config.execute,
                 workers=self.workers, threads=self.config.threads)
@@ -262,19 +266,20 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         return output
 
     def on_env(self, env: Any, config: MkDocsConfig, files: Files) -> Any:
-        """Fail ``mkdocs build`` here if a page failed (it was named when it failed)."""
+        """Fail ``mkdocs build`` if a page failed (named when it failed) or broke a rule."""
         self._wait()
         failed = [r.display for r in self.records.values() if r.error]
-        problem = generated.duplicate_results(self.ordered)
         changed = []
         if self.docs_before is not None:  # (pages were executed)
             changed = sorted({name for name, *_ in self.docs_before ^ cache.snapshot(self.docs)})
             self.docs_before = None
-        if changed:
-            problem = (f"files in docs/ changed while the pages ran: {', '.join(changed[:5])} "
-                       "(a page must not write there, it would be published)")
         if failed:
             problem = f"failed: {', '.join(failed)}"
+        elif changed:
+            problem = (f"files in docs/ changed while the pages ran: {', '.join(changed[:5])} "
+                       "(a page must not write there, it would be published)")
+        else:
+            problem = generated.duplicate_results(self.ordered)
         if problem and not self.serving:
             raise PluginError(f"executed-pages: {problem}")
         return env

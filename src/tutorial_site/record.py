@@ -19,18 +19,16 @@ from tutorial_lib.report import RESULT_MIME, format_result
 
 #: Kernel spec written into every notebook (executed ones and the downloads).
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
-_TITLE = re.compile(r"^# # (.+?)\s*$", re.MULTILINE)
 
 
 @dataclass
 class PageRecord:
-    """One tutorial page of the current build: its source, cache key and run.
+    """One tutorial page of the current build, from its source to its run.
 
-    ``key`` is its cache key; ``reason`` why it is executed (None: from the cache);
-    ``notebook`` the executed notebook to render (None: render the source); ``seconds``
-    and ``cpu_seconds`` the times of that run, ``budget`` its CPU limit; ``results`` what
-    it recorded (``report.record_result``); ``error`` why it failed, naming the cell;
-    ``ready`` is set once its result or failure is known.
+    ``reason`` says why it is executed (None: taken from the cache); ``notebook`` is the
+    executed notebook to render (None: the source); ``cpu_seconds`` is checked against
+    ``budget``; ``error`` says why it failed, naming the cell; ``ready`` is set once its
+    result or its failure is known.
     """
 
     page: str
@@ -46,42 +44,32 @@ class PageRecord:
     error: str | None = None
     ready: threading.Event = field(default_factory=threading.Event)
 
+    @classmethod
+    def read(cls, page: str, source: Path, budget: float) -> PageRecord:
+        """The record of ``page``, titled by its ``# # Title`` line."""
+        title = re.search(r"^# # (.+?)\s*$", read_text(source, f"docs/{page}"), re.MULTILINE)
+        return cls(page, source, title.group(1) if title else page, budget)
+
     @property
     def display(self) -> str:
         """The page as messages name it, e.g. ``docs/logistic/logistic-function.py``."""
         return f"docs/{self.page}"
 
 
-def page_title(text: str, fallback: str) -> str:
-    """Return the title of a jupytext percent-format page (its ``# # Title`` line)."""
-    match = _TITLE.search(text)
-    return match.group(1) if match else fallback
-
-
 def read_text(path: Path, display: str) -> str:
-    """The text of the page ``display`` (``docs/...``) at ``path``.
-
-    Raises:
-        PluginError: If it cannot be read as UTF-8, naming the page.
-    """
+    """The text of the page ``display``; a PluginError names it if it is no UTF-8 file."""
     try:
         return path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise PluginError(f"executed-pages: cannot read {display}: {error}") from error
 
 
-def read_page(path: Path, display: str) -> nbformat.NotebookNode:
-    """Read the jupytext page at ``path`` as a notebook with fixed cell ids.
-
-    Raises:
-        PluginError: If it is not a notebook in jupytext's percent format, naming the page.
-    """
-    suffix = path.suffix.lstrip(".")
+def read_page(r: PageRecord) -> nbformat.NotebookNode:
+    """The page as a notebook with fixed cell ids; a PluginError names it if it is none."""
     try:
-        notebook = jupytext.reads(read_text(path, display),
-                                  fmt="py:percent" if suffix == "py" else suffix)
+        notebook = jupytext.reads(read_text(r.source, r.display), fmt="py:percent")
     except Exception as error:  # noqa: BLE001 (jupytext raises many kinds)
-        raise PluginError(f"executed-pages: {display} is no percent-format notebook: "
+        raise PluginError(f"executed-pages: {r.display} is no percent-format notebook: "
                           f"{type(error).__name__}: {error}") from error
     for index, cell in enumerate(notebook.cells):
         cell["id"] = f"cell-{index}"  # nbformat's are random: outputs must be reproducible
@@ -95,20 +83,18 @@ def cell_label(notebook: nbformat.NotebookNode, index: int | None) -> str:
     if index is None or not 0 <= index < len(notebook.cells):
         return "before the first cell"
     number = sum(cell.cell_type == "code" for cell in notebook.cells[: index + 1])
-    lines = [line for line in notebook.cells[index].source.splitlines() if line.strip()]
-    first = (lines or [""])[0]
+    first = next((line for line in notebook.cells[index].source.splitlines() if line.strip()), "")
     return f"code cell {number} (`{first[:67] + '...' if len(first) > 70 else first}`)"
 
 
 def collect_results(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
     """Take the recorded results (invisible outputs) out of ``notebook``.
 
-    Adjacent pieces of one stream are merged: how a kernel splits printed text into
+    Adjacent pieces of one stream are merged too: how a kernel splits printed text into
     messages depends on timing, and the page must not.
 
     Raises:
-        ValueError: If a result lacks a field, or its value is no finite number that its
-            ``fmt`` can format.
+        ValueError: If a result lacks a field, or its ``fmt`` cannot format its value.
     """
     results = []
     for cell in notebook.cells:
@@ -137,19 +123,17 @@ def collect_results(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
 
 
 def error_notebook(
-    notebook: nbformat.NotebookNode, record: PageRecord, index: int | None
+    notebook: nbformat.NotebookNode, r: PageRecord, index: int | None
 ) -> nbformat.NotebookNode:
     """The page as served when it failed: the error first, then what ran until then."""
-    source = notebook.cells[index].source if index is not None else ""
 
     def pre(text: str) -> str:  # one line: a blank line would end the HTML block
         return "<pre>" + html.escape(text).replace("\n", "&#10;") + "</pre>"
 
-    box = (
-        '<div class="admonition failure"><p class="admonition-title">This page failed to '
-        f"execute</p>{pre(f'{record.display}: {record.error}')}<p>The cell's source:</p>"
-        f"{pre(source)}</div>"
-    )
+    source = notebook.cells[index].source if index is not None else ""
+    box = ('<div class="admonition failure"><p class="admonition-title">This page failed to '
+           f"execute</p>{pre(f'{r.display}: {r.error}')}<p>The cell's source:</p>"
+           f"{pre(source)}</div>")
     failed = nbformat.from_dict(notebook)
     title = next((c for c in failed.cells if c.cell_type == "markdown"), None)
     failed.cells.insert(failed.cells.index(title) + 1 if title else 0,
