@@ -187,6 +187,29 @@ def test_damaged_entry_is_logged_and_the_page_executes_again(site, damage):
     assert len(site.runs()) == 3
 
 
+RENDERER_DAMAGE = {
+    "truncated": lambda path, other: path.write_bytes(path.read_bytes()[:100]),
+    "other JSON": lambda path, other: path.write_text('{"toc": []}'),
+    "another page's entry": lambda path, other: path.write_bytes(other.read_bytes()),
+}
+
+
+@pytest.mark.parametrize("damage", list(RENDERER_DAMAGE))
+def test_a_damaged_renderer_cache_entry_is_removed_and_rendered_again(site, damage):
+    # mkdocs-jupyter keeps each rendered page in .cache/mkdocs-jupyter and trusts what it finds.
+    before = {page: site.html(page) for page in site.pages}
+    entries = sorted((site.root / ".cache" / "mkdocs-jupyter").glob("*.json"))
+    assert len(entries) == 2
+    RENDERER_DAMAGE[damage](*entries)
+    result = site.build()
+    check(result)
+    assert f"mkdocs-jupyter's cache entry {entries[0].name} damaged" in result.stderr
+    assert {page: site.html(page) for page in site.pages} == before
+    assert reasons(result) == {}  # the executed pages themselves were fine
+    check(site.build())  # and the entry written again is trusted
+    assert entries[0].exists()
+
+
 # -- the key, in-process ------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ build (after the fix) is correct.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -57,6 +58,22 @@ def test_raising_cell_fails_the_build_naming_page_and_cell_first(mini_site, posi
     assert sorted(mini_site.runs()) == ["alpha", "alpha", "beta"]
     assert "fine" in mini_site.html("chapter/alpha.py")
     assert "Cache hit" not in output(fixed)  # beta's render came from the renderer's cache
+
+
+def test_search_segmenting_chinese_adds_no_lines_to_the_log(mini_site):
+    # Material's search loads jieba's dictionary for a user dictionary (as the site's has);
+    # jieba logs four lines at DEBUG level to stderr by itself.
+    mini_site.write_page("chapter/alpha.py", "Alpha", GOOD)
+    mini_site.configure()
+    (mini_site.root / "words.txt").write_text("损失函数\n", encoding="utf-8")
+    config = json.loads((mini_site.root / "mkdocs.yml").read_text())
+    config["theme"] = {"name": "material"}
+    config["plugins"].insert(0, {"search": {"jieba_dict_user": "words.txt"}})
+    (mini_site.root / "mkdocs.yml").write_text(json.dumps(config))
+    result = mini_site.build()
+    check(result)
+    assert "prefix dict" not in output(result)
+    assert "prefix dict" in output(mini_site.build("--verbose"))  # (shown when asked)
 
 
 def test_failing_assert_and_syntax_error_are_named(mini_site):

@@ -276,3 +276,8 @@ def snapshot(folder: Path) -> set[tuple[str, int, int]]:
                 stat = path.stat()
                 found.add((path.relative_to(folder).as_posix(), stat.st_mtime_ns, stat.st_size))
     return found
+
+
+def changed_since(before: set[tuple[str, int, int]] | None, folder: Path) -> list[str]:
+    """The files under ``folder`` that changed since its :func:`snapshot` ``before``, if any."""
+    return sorted({name for name, *_ in before ^ snapshot(folder)}) if before is not None else []

@@ -7,6 +7,7 @@ template) read like the Markdown pages and load lightly; :func:`kept` caches the
 import base64
 import contextlib
 import copy
+import json
 import os
 import re
 import struct
@@ -18,6 +19,7 @@ from typing import Any
 import bs4
 from bs4 import BeautifulSoup, Tag
 from markdown.extensions.toc import nest_toc_tokens
+from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
@@ -47,6 +49,8 @@ _FIRST_VISIT_FIGURES = (
 )
 #: What :func:`kept` keeps: JSON-able data, and files (their bytes by name).
 Kept = tuple[dict[str, Any], dict[str, bytes]]
+#: The SHA-256 of each entry of mkdocs-jupyter's cache, as the last build left it.
+CHECKSUMS = "checksums.sha256"
 
 
 def page_content(html: str, page: Page, site_dir: str, cache_dir: Path | None = None) -> str:
@@ -92,6 +96,51 @@ def kept(cache_dir: Path | None, make: Callable[[], Kept], *key: str) -> Kept:
                 atomic_write(cache_dir / sha, files[name])
         save_json(entry, {**data, "files": shas})
     return data, files
+
+
+def renderer_cache(config: MkDocsConfig) -> Path | None:
+    """mkdocs-jupyter's cache folder (from the working directory, as it takes it), if any."""
+    renderer = config.plugins.get("mkdocs-jupyter")
+    return Path(renderer.config["cache_dir"]) if renderer and renderer.config["cache"] else None
+
+
+def check_rendered(folder: Path | None) -> list[str]:
+    """Remove the damaged entries of mkdocs-jupyter's cache in ``folder``; return their names.
+
+    mkdocs-jupyter trusts an entry it finds: a cut-short one would fail every build. An entry
+    is kept if it has the SHA-256 that :func:`note_rendered` noted, or, if none was noted
+    (another build wrote it), if it holds the fields mkdocs-jupyter reads.
+    """
+    if folder is None or not folder.is_dir():
+        return []
+    try:
+        lines = (folder / CHECKSUMS).read_text().splitlines()
+    except OSError:
+        lines = []
+    noted = dict(line.split()[::-1] for line in lines if len(line.split()) == 2)
+    removed = []
+    for path in sorted(folder.glob("*.json")):
+        with contextlib.suppress(OSError):
+            data, sha = path.read_bytes(), noted.get(path.name)
+            if digest(data) != sha and (sha is not None or not _renders(data)):
+                path.unlink()
+                removed.append(path.name)
+    return removed
+
+
+def _renders(data: bytes) -> bool:
+    try:
+        entry = json.loads(data)
+        return isinstance(entry["content"], str) and isinstance(entry["toc_tokens"], list)
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
+def note_rendered(folder: Path | None) -> None:
+    """Note the SHA-256 of every entry of mkdocs-jupyter's cache in ``folder`` (None: none)."""
+    if folder and folder.is_dir():
+        lines = [f"{digest(p.read_bytes())}  {p.name}\n" for p in sorted(folder.glob("*.json"))]
+        atomic_write(folder / CHECKSUMS, "".join(lines))
 
 
 def _read(stored: Path) -> bytes:

@@ -62,8 +62,9 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         if self.zygote is not None:
             self.zygote.close()
 
+    @event_priority(100)  # before the search plugin's: it makes jieba load its dictionary
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Resolve paths, check the options, quiet the renderer's per-page lines."""
+        """Resolve paths, check the options, quiet the renderer's per-page lines and jieba's."""
         self.project = Path(config.config_file_path or ".").resolve().parent
         self.store = cache.Store(self.project / self.config.cache_dir)
         self.markup_cache = self.store.root.parent / "markup"
@@ -72,8 +73,9 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
             self.downloads = Downloads(self.project, config.site_url)
         self.workers = self.config.workers or os.cpu_count() or 1
         options.check(self.config, self.workers)
+        self.rendered = markup.renderer_cache(config)
         if logging.getLogger("mkdocs").getEffectiveLevel() > logging.DEBUG:
-            for name in ("mkdocs.mkdocs-jupyter", "mkdocs.plugins.mkdocs_jupyter"):
+            for name in ("mkdocs.mkdocs-jupyter", "mkdocs.plugins.mkdocs_jupyter", "jieba"):
                 logging.getLogger(name).setLevel(logging.WARNING)
         return config
 
@@ -89,6 +91,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         times_page = self.config.times_page
         if files.get_file_from_path(times_page) is not None:
             raise PluginError(f"executed-pages: {times_page} is generated")
+        for name in markup.check_rendered(self.rendered):
+            log.info("executed-pages: mkdocs-jupyter's cache entry %s damaged, removed", name)
         self.records = {}
         for file in sorted(files, key=lambda f: f.src_uri):
             page = file.src_uri
@@ -101,7 +105,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         files.append(File.generated(config, times_page, content="",
                                     inclusion=InclusionLevel.NOT_IN_NAV))
         self.used: set[str] = set()  # the cache entries this build used
-        self.ends = {}
+        self.ends, self.docs_before = {}, None  # (set when pages run)
         if self.config.execute:
             self._start(self._lookup())
         else:
@@ -159,8 +163,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         """Ctrl-C or SIGTERM during a build: kill every kernel and the zygote, then exit."""
         self.runner.cancel()
         log.error("executed-pages: %s: stopped every kernel", signal.Signals(number).name)
-        sys.stdout.flush()
-        sys.stderr.flush()
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
         os._exit(128 + number)
 
     def _run(self, jobs: list[Job]) -> None:
@@ -206,10 +210,8 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         """Wait for one page's run (``ready``), or for all and give the signals back."""
         while not (ready or self.done).wait(0.1):  # short: a signal handler runs in between
             pass
-        if ready is None:
-            for number, handler in self.handlers.items():
-                signal.signal(number, handler)
-            self.handlers = {}
+        while ready is None and self.handlers:  # all done: give the signals back
+            signal.signal(*self.handlers.popitem())
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         """Render the tutorial pages as their runs should end, then the pages of all results."""
@@ -269,10 +271,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         """Fail ``mkdocs build`` if a page failed (named when it failed) or broke a rule."""
         self._wait()
         failed = [r.display for r in self.records.values() if r.error]
-        changed = []
-        if self.docs_before is not None:  # (pages were executed)
-            changed = sorted({name for name, *_ in self.docs_before ^ cache.snapshot(self.docs)})
-            self.docs_before = None
+        changed = cache.changed_since(self.docs_before, self.docs)
         if failed:
             problem = f"failed: {', '.join(failed)}"
         elif changed:
@@ -287,6 +286,7 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Finish the pages' assets; drop the cache entries no page of this build used."""
         stylesheet.finish_site(config.site_dir, self.markup_cache)
+        markup.note_rendered(self.rendered)
         cache.evict(self.markup_cache, (), self.config.evict_after)
         if self.config.execute and not any(r.error for r in self.records.values()):
             removed = cache.evict(self.store.root, self.used, self.config.evict_after)
