@@ -240,6 +240,24 @@ def test_a_damaged_cached_download_is_made_again(site):
     assert notebook.read_bytes() == good
 
 
+@pytest.mark.parametrize("damage", ["truncated", "altered", "missing"])
+def test_a_damaged_cached_wheel_is_built_again(site, damage):
+    published = site.site / "downloads" / WHEEL
+    good = published.read_bytes()
+    (cached,) = site.root.glob(f".cache/downloads/wheel-*/{WHEEL}")
+    if damage == "missing":
+        cached.unlink()
+    else:  # cut short, or one byte of the compressed data changed (CRC-32 then differs)
+        data = bytearray(good[: len(good) // 2] if damage == "truncated" else good)
+        data[len(data) // 4] ^= 0xFF
+        cached.write_bytes(bytes(data))
+    result = site.build()
+    assert result.returncode == 0, result.stdout + result.stderr
+    if damage != "missing":
+        assert "cached wheel damaged, building it again" in result.stderr
+    assert published.read_bytes() == good and cached.read_bytes() == good
+
+
 def test_markdown_links_to_the_downloads_validate_under_strict(site):
     index = site.docs / "index.md"
     index.write_text(

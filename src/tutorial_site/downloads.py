@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from urllib.parse import urljoin
@@ -73,6 +76,7 @@ _LINK = re.compile(r"\]\((?![a-zA-Z][\w+.-]*:|#|/)([^)\s]+)\)")  # ](relative ta
 _DARK_FIGURE = re.compile(r'<img class="tl-figure-dark"[^>]*>')
 _CODE = digest(Path(__file__).read_bytes(), jupytext.__version__)
 _KEEP_UNUSED = 3600  # seconds a cache file no build used is kept
+log = logging.getLogger("mkdocs.plugins.executed_pages")
 
 
 def notebook_text(
@@ -108,6 +112,17 @@ def script_text(text: str, setup: str | None) -> str:
     end = text.find("\n# ---\n") + len("\n# ---\n") if text.startswith("# ---\n") else 0
     head, body = text[:end], text[end:].lstrip("\n")
     return head + ("\n" if head else "") + f"# %%\n{setup}\n" + body
+
+
+def _intact(folder: Path) -> bool:
+    """Whether ``folder`` holds one wheel whose files all match their CRC-32 (a zip check)."""
+    wheels = list(folder.glob(f"{LIBRARY}-*-py3-none-any.whl"))
+    if len(wheels) != 1:
+        return False
+    with contextlib.suppress(OSError, EOFError, zipfile.BadZipFile, zlib.error):
+        with zipfile.ZipFile(wheels[0]) as archive:
+            return archive.testzip() is None
+    return False
 
 
 class Downloads:
@@ -189,6 +204,9 @@ class Downloads:
         sources = {p.relative_to(root).as_posix(): p.read_bytes() for p in paths if p.is_file()}
         folder = self.cache / f"wheel-{digest(*sources, *sources.values(), sys.version)}"
         self.used.add(folder.name)
+        if folder.is_dir() and not _intact(folder):
+            log.info("executed-pages: downloads: cached wheel damaged, building it again")
+            shutil.rmtree(folder, ignore_errors=True)
         if not folder.is_dir():
             with tempfile.TemporaryDirectory(dir=self.cache, prefix=".wheel-") as temporary:
                 for name, data in sources.items():  # pip builds a copy: src/ stays clean
