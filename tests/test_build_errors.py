@@ -133,6 +133,14 @@ def test_uncaught_warning_fails_the_build_naming_page_cell_and_warning(mini_site
     assert "tagged one" in html  # an expected warning is shown
 
 
+def test_a_long_warning_is_cut_short_in_the_message(mini_site):
+    mini_site.write_page("chapter/alpha.py", "Alpha", 'import warnings\nwarnings.warn("w" * 9000)')
+    mini_site.configure()
+    line = first_error(mini_site.build())
+    assert "docs/chapter/alpha.py, code cell 2" in line and "UserWarning: www" in line
+    assert len(line) < 600
+
+
 def test_library_warning_fails_the_build(mini_site):
     # A deprecated torch call warns from inside torch.
     mini_site.write_page(

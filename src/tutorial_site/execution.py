@@ -84,7 +84,7 @@ def _stderr_problem(cell: Any) -> str | None:
     if EXPECTED_WARNING in cell.metadata.get("tags", []):
         return None if warning else f"is tagged {EXPECTED_WARNING!r} but no warning occurred"
     if warning:
-        return f"warned {warning[0]}"
+        return f"warned {warning[0][:300]}"
     lines = [line for line in text.splitlines() if line.strip()]
     return f"wrote to stderr: {lines[0][:300]}" if lines else None
 
