@@ -10,6 +10,7 @@ formula in a different order.
 """
 
 import functools
+import math
 
 import pytest
 import torch
@@ -171,6 +172,25 @@ def test_bce_hessian_regression_values():
     assert diagonal[0] == 0 and diagonal[1] > 1e23
 
 
+# --- binary_cross_entropy: the mean divides by N last, as torch does (audit D7) ------------
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_bce_mean_gradient_divides_by_n_after_the_elementwise_gradient(dtype):
+    # torch computes grad * (p - y) / max(p (1 - p), eps) and then divides by N. Regression:
+    # the mean's backward handed grad / N to the elementwise gradient, so for a tiny p with
+    # label 0 the product (grad / N) * p became subnormal (or 0) before the division by
+    # 1e-12 scaled it back up: at p = 1e-45 in float32 the gradient was 0 where torch's is
+    # 5.6e-36, and for p below about N * 1e-38 it lost digits.
+    smallest = float(torch.finfo(dtype).smallest_normal) * torch.finfo(dtype).eps  # subnormal
+    tiny = torch.logspace(math.log10(smallest), -20, 200, dtype=torch.float64).to(dtype)
+    p = torch.cat([tiny, torch.rand(56, generator=generator(), dtype=torch.float64).to(dtype)])
+    y = torch.cat([torch.zeros(200), torch.randint(0, 2, (56,), generator=generator(1))])
+    assert_like_torchs(
+        ours_bce("mean"), torchs_bce("mean"), [p, y.to(dtype)], assert_relatively_close
+    )
+
+
 # --- binary_cross_entropy_with_logits: where the sigmoid saturates (audit D3) -------------
 
 
@@ -258,15 +278,14 @@ def test_bce_in_half_precision_is_torchs(reduction, dtype):
     # torch rounds every step of its BCE to half precision; in float16 its bound 1e-12
     # rounds to 0, so the gradient at p = y = 0 or 1 is 0 / 0 = NaN, here as in torch.
     # Regression: the gradient took its steps in another order, e.g. 0.19 relative error
-    # near p = 1e-4; now it takes torch's (only "mean" divides by N at another step).
+    # near p = 1e-4; now it takes torch's, for "mean" too (the division by N last, D7).
     p = torch.cat([torch.rand(200, generator=generator()), torch.tensor([0.0, 1.0, 1e-4, 0.999])])
     y = torch.randint(0, 2, p.shape, generator=generator(1))
     p, y = p.to(dtype), torch.cat([y[:-4], torch.tensor([0, 1, 1, 0])]).to(dtype)
     out, grads = values_and_grads(ours_bce(reduction), [p, y], grad_of=[0])
     ref_out, ref_grads = values_and_grads(torchs_bce(reduction), [p, y], grad_of=[0])
     torch.testing.assert_close(out, ref_out, rtol=0, atol=0)
-    exact = {"rtol": 0, "atol": 0} if reduction != "mean" else {}
-    torch.testing.assert_close(grads[0], ref_grads[0], equal_nan=True, **exact)
+    torch.testing.assert_close(grads[0], ref_grads[0], rtol=0, atol=0, equal_nan=True)
 
 
 @pytest.mark.parametrize("dtype", HALF_DTYPES)

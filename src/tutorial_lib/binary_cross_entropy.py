@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -72,12 +73,24 @@ def _batch_first(
     ]
 
 
-def _reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    return loss
+def _reduce(loss: torch.Tensor, reduction: str, *, per_sample: bool = False) -> torch.Tensor:
+    """``loss`` reduced as ``reduction`` says; each sample (dimension 0) apart if ``per_sample``."""
+    if reduction == "none":
+        return loss
+    if per_sample:  # for a `vmap` rule: the batch dimension first, kept
+        loss = loss.reshape(loss.shape[0], math.prod(loss.shape[1:]))
+        return loss.mean(dim=1) if reduction == "mean" else loss.sum(dim=1)
+    return loss.mean() if reduction == "mean" else loss.sum()
+
+
+def _divide_for_mean(grad: torch.Tensor, reduction: str) -> torch.Tensor:
+    """An elementwise gradient divided by the number of elements for ``"mean"``, as torch does.
+
+    torch divides last: ``(grad * (p - y) / max(p (1 - p), eps)) / N``. Dividing the
+    incoming gradient first, ``(grad / N) * (p - y)``, underflows for tiny ``p`` (below
+    about N * 1e-38 in float32) before the division by ``eps`` scales it back up.
+    """
+    return grad / grad.numel() if reduction == "mean" else grad
 
 
 def _keep_inputs(ctx: Any, inputs: tuple[torch.Tensor, torch.Tensor]) -> None:
@@ -93,35 +106,45 @@ def _keep_inputs(ctx: Any, inputs: tuple[torch.Tensor, torch.Tensor]) -> None:
 
 
 class _BinaryCrossEntropy(torch.autograd.Function):
-    """Elementwise BCE from probabilities, with torch's forward clamp and derivatives."""
+    """BCE from probabilities, reduced, with torch's forward clamp and derivatives.
+
+    The reduction is part of the function so that the backward pass divides by N last for
+    ``"mean"``, as torch does (see `_divide_for_mean`).
+    """
 
     @staticmethod
-    def forward(p: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    def forward(p: torch.Tensor, y: torch.Tensor, reduction: str) -> torch.Tensor:
         _check_probabilities(p)
         _check_labels(y)
         log_p = torch.clamp(torch.log(p), min=-100)
         log_not_p = torch.clamp(torch.log1p(-p), min=-100)
-        return (y - 1) * log_not_p - y * log_p
+        return _reduce((y - 1) * log_not_p - y * log_p, reduction)
 
     @staticmethod
-    def setup_context(ctx: Any, inputs: tuple[torch.Tensor, torch.Tensor], output: Any) -> None:
-        _keep_inputs(ctx, inputs)
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Any) -> None:
+        p, y, reduction = inputs
+        _keep_inputs(ctx, (p, y))
+        ctx.reduction = reduction
 
     @staticmethod
     def backward(ctx: Any, grad: torch.Tensor) -> tuple[torch.Tensor | None, ...]:
         p, y = ctx.saved_tensors
         grad_p = grad_y = None
         if grad is None:  # no gradient flows in (not made zeros: see setup_context)
-            return grad_p, grad_y
+            return grad_p, grad_y, None
+        grad = grad.expand(p.shape)  # the gradient of a "mean" or "sum", for every element
         if ctx.needs_input_grad[0]:
             grad_p = _BinaryCrossEntropyBackward.apply(grad, p, y)
+            grad_p = _divide_for_mean(grad_p, ctx.reduction)
         if ctx.needs_input_grad[1]:
-            grad_y = _d_loss_d_y(p) * grad
-        return grad_p, grad_y
+            grad_y = _divide_for_mean(_d_loss_d_y(p) * grad, ctx.reduction)
+        return grad_p, grad_y, None
 
     @staticmethod
-    def jvp(ctx: Any, p_tangent: torch.Tensor | None, y_tangent: torch.Tensor | None) -> Any:
-        r"""Forward-mode derivative: the same local derivatives, times the tangents.
+    def jvp(
+        ctx: Any, p_tangent: torch.Tensor | None, y_tangent: torch.Tensor | None, _: None
+    ) -> Any:
+        r"""Forward-mode derivative: the same local derivatives, times the tangents, reduced.
 
         A label without a tangent (None) adds nothing. Multiplying a zero tangent by
         $\partial \ell / \partial y = \pm\infty$ (at $\hat y = 0$ or $1$) would give NaN.
@@ -132,12 +155,16 @@ class _BinaryCrossEntropy(torch.autograd.Function):
             out = out + _BinaryCrossEntropyBackward.apply(p_tangent, p, y)
         if y_tangent is not None:
             out = out + _d_loss_d_y(p) * y_tangent
-        return out
+        return _reduce(out, ctx.reduction)
 
     @staticmethod
-    def vmap(info: Any, in_dims: tuple[int | None, ...], p: torch.Tensor, y: torch.Tensor) -> Any:
-        """Under ``torch.func.vmap``: the loss is elementwise, so compute the whole batch."""
-        return _BinaryCrossEntropy.apply(*_batch_first(info, in_dims, p, y)), 0
+    def vmap(
+        info: Any, in_dims: tuple[int | None, ...], p: torch.Tensor, y: torch.Tensor, reduction: str
+    ) -> Any:
+        """Under ``torch.func.vmap``: compute the whole batch, then reduce each sample."""
+        p, y = _batch_first(info, in_dims[:2], p, y)
+        loss = _BinaryCrossEntropy.apply(p, y, "none")
+        return _reduce(loss, reduction, per_sample=True), 0
 
 
 def _d_loss_d_y(p: torch.Tensor) -> torch.Tensor:
@@ -250,8 +277,7 @@ def binary_cross_entropy(
             f"input and target must have the same dtype, got {input.dtype} and {target.dtype} "
             f"(convert one, e.g. target.to(input.dtype))"
         )
-    loss = _BinaryCrossEntropy.apply(input, target.to(input.dtype))
-    return _reduce(loss, reduction)
+    return _BinaryCrossEntropy.apply(input, target.to(input.dtype), reduction)
 
 
 def _log_sigmoid(z: torch.Tensor) -> torch.Tensor:
