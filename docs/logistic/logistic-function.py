@@ -45,7 +45,9 @@ from tutorial_lib.plotting import (
 )
 from tutorial_lib.report import show_markdown
 
-torch.set_num_threads(1)  # tensors this small run fastest on one thread
+# One thread, like each page's kernel in the site's build: the results
+# then do not depend on the machine's number of cores.
+torch.set_num_threads(1)
 
 x = torch.linspace(-10, 10, 401)
 s = sigmoid(x)
@@ -349,14 +351,14 @@ show_markdown(
 #
 # The rectified linear unit $\operatorname{ReLU}(x) = \max(0, x)$ is not
 # a sigmoid at all: it is unbounded, and no good for a probability. But
-# it is what most hidden layers use, because it is **cheap**, in two
-# ways. Computing it is one comparison per element, where $\sigma$ and
-# $\tanh$ each need an exponential. And its derivative is exactly $0$ or
-# $1$: for $x > 0$ the gradient passes through unchanged instead of
-# being multiplied by a factor of at most $1/4$ or $1$ that vanishes in
-# the tails. The derivatives below come from autograd, asserted against
-# $1 - \tanh^2 x$ and against the step $[x > 0]$ (torch takes $0$ at
-# $x = 0$).
+# it is what most hidden layers use, and it differs from the sigmoids
+# in two ways. Computing it is one comparison per element, where
+# $\sigma$ and $\tanh$ each need an exponential. And its derivative is
+# exactly $0$ or $1$: for $x > 0$ the gradient passes through unchanged
+# instead of being multiplied by a factor of at most $1/4$ or $1$ that
+# vanishes in the tails. The derivatives below come from autograd,
+# asserted against $1 - \tanh^2 x$ and against the step $[x > 0]$
+# (torch takes $0$ at $x = 0$).
 
 # %%
 x_act = torch.linspace(-4, 4, 401, requires_grad=True)

@@ -52,7 +52,9 @@ from tutorial_lib.plotting import (
 )
 from tutorial_lib.report import record_result, show_markdown
 
-torch.set_num_threads(1)  # tensors this small run fastest on 1 thread
+# One thread, like each page's kernel in the site's build: the results
+# then do not depend on the machine's number of cores.
+torch.set_num_threads(1)
 
 # %% [markdown]
 # ## The data: hours studied, passed or not
@@ -277,6 +279,8 @@ try:
     notes_000["LinearModel"]()
 except AttributeError as error:
     print(f"{type(error).__name__}: {error}")
+else:
+    raise AssertionError("LinearModel() did not raise")
 
 # %% [markdown]
 # Two bugs:
@@ -302,6 +306,8 @@ try:
     notes_model(x)
 except TypeError as error:
     print(f"{type(error).__name__}: {error}")
+else:
+    raise AssertionError("notes_model(x) did not raise")
 for global_x in (x, torch.tensor([[10.0]])):
     notes_000["x"] = global_x  # a global, not an argument
     print("model() on the global x:", tuple(notes_model().shape))
@@ -344,8 +350,9 @@ print(NOTE_002_CODE)
 # 2. `size_average=False` is a deprecated legacy argument: torch warns
 #    and translates it to `reduction="sum"`. Say `reduction="sum"`.
 # 3. `torch.Tensor(...)` is the legacy constructor: `torch.Tensor(3)`
-#    makes an *uninitialised* tensor of shape `(3,)`, while
-#    `torch.tensor(3)` makes the number 3. Use `torch.tensor` for data.
+#    reads the 3 as a shape and makes a tensor of three elements, shape
+#    `(3,)`, while `torch.tensor(3)` makes the number 3, shape `()`. Use
+#    `torch.tensor` for data.
 # 4. `F.sigmoid` is not a bug. Older releases warned that it was
 #    deprecated in favour of `torch.sigmoid`; torch 2.14.1 does not: its
 #    `F.sigmoid` emits no warning, its docstring says nothing of a
@@ -363,6 +370,8 @@ try:
     exec(first_lines, {})  # a fresh namespace, like a new script
 except NameError as error:
     print(f"1. {type(error).__name__}: {error}")
+else:
+    raise AssertionError("first_lines did not raise")
 
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
@@ -370,6 +379,8 @@ with warnings.catch_warnings(record=True) as caught:
 assert caught and legacy.reduction == "sum"
 print(f"2. {caught[0].category.__name__}: {caught[0].message}")
 
+assert torch.Tensor(3).shape == (3,)
+assert torch.tensor(3).shape == () and torch.tensor(3).item() == 3
 print(
     "3. torch.Tensor(3).shape =", tuple(torch.Tensor(3).shape),
     "  torch.tensor(3).shape =", tuple(torch.tensor(3).shape),
@@ -528,6 +539,8 @@ try:
     transposed.view(6)
 except RuntimeError as error:
     print(f"view: {type(error).__name__}: {error}")
+else:
+    raise AssertionError("transposed.view(6) did not raise")
 flat = transposed.reshape(6)
 print("reshape:", flat.tolist(),
       "| shares memory:", flat.data_ptr() == grid.data_ptr())
@@ -563,12 +576,16 @@ try:
 except RuntimeError as error:
     print(".detach() edit:", type(error).__name__ + ":",
           str(error).split(":")[0])
+else:
+    raise AssertionError("backward() after the edit did not raise")
 
 hours = torch.linspace(0, 10, 200).unsqueeze(1)  # 200 rows, 1 column
 try:
     model(hours).numpy()
 except RuntimeError as error:
     print("without no_grad:", type(error).__name__ + ":", error)
+else:
+    raise AssertionError("model(hours).numpy() did not raise")
 with torch.no_grad():
     p_pass = model(hours)
 print("with no_grad:", p_pass.numpy().shape)
@@ -664,8 +681,9 @@ show_markdown(
     f"summed run step for step "
     f"(asserted above). With "
     f"[minibatches](../../glossary/#minibatch) of different sizes, or "
-    f"when $N$ grows to 60 000 images, the mean keeps the step size "
-    f"independent of $N$, which is why it is torch's default."
+    f"when $N$ grows to the size of a real dataset, the mean keeps "
+    f"the step size independent of $N$, which is why it is torch's "
+    f"default."
 )
 
 # %% [markdown]
