@@ -15,6 +15,7 @@
 # %%
 import inspect
 import os
+import tempfile
 import time
 from pathlib import Path
 
@@ -76,6 +77,8 @@ print("SVHN splits:  ", list(datasets.SVHN.split_list))
 print("STL10 splits: ", list(datasets.STL10.splits))
 print("EMNIST splits:", list(datasets.EMNIST.splits))
 assert issubclass(datasets.EMNIST, datasets.MNIST)
+emnist = inspect.signature(datasets.EMNIST).parameters
+assert emnist["kwargs"].kind is inspect.Parameter.VAR_KEYWORD
 
 # %% [markdown]
 # The MNIST family (MNIST, FashionMNIST, KMNIST) and CIFAR-10/100
@@ -101,8 +104,8 @@ assert issubclass(datasets.EMNIST, datasets.MNIST)
 # required `split` is something else again: it names one of the
 # subsets printed above, and the training or test part is still
 # chosen by `train=`, which EMNIST, a subclass of MNIST, passes on
-# with the other keyword arguments. Read the signature before you
-# assume.
+# to MNIST with the other keyword arguments (its `kwargs`, checked
+# above). Read the signature before you assume.
 #
 # This site reads the data through
 # [`tutorial_lib.data.load_fashion_mnist`][load_fashion_mnist],
@@ -154,6 +157,19 @@ print(len(tv_train), type(image).__name__, tuple(image.shape),
       image.dtype, label)
 
 # %% [markdown]
+# The same call on an empty folder shows what `download=False`
+# buys: an error at once, not a network request.
+
+# %%
+with tempfile.TemporaryDirectory() as empty:
+    try:
+        datasets.FashionMNIST(root=empty, download=False)
+    except RuntimeError as error:
+        print("RuntimeError:", error)
+    else:
+        raise AssertionError("no error for a folder without data")
+
+# %% [markdown]
 # Each item is a pair `(image, label)` made on demand: torchvision
 # builds a PIL image from the stored bytes and runs `ToTensor` on it.
 # The library holds the same pixels as bytes; we check that dividing
@@ -172,6 +188,7 @@ per_item = (time.perf_counter() - start) / num_images
 start = time.perf_counter()
 X_batch = fashion_train.images[:num_images].float() / 255
 whole = time.perf_counter() - start
+assert per_item * num_images > whole  # one by one: the slower way
 
 # %% tags=["remove_input"]
 show_markdown(
@@ -226,12 +243,19 @@ show_markdown(
     "|---:|---|---:|---:|\n" + rows
 )
 
+# %% tags=["remove_input"]
+chance = counts_test[0].item() / len(fashion_test)
+assert chance == 1 / num_classes
+show_markdown(
+    "The counts above are computed from the labels, and the "
+    "assertions check that every class has the same number of "
+    "images. A classifier that always answers the same class is "
+    f"therefore right only one time in {num_classes} "
+    f"({chance:.0%} of the test images): the accuracy of random "
+    "guessing is our baseline."
+)
+
 # %% [markdown]
-# The counts above are computed from the labels, and the assertions
-# check that every class has the same number of images. A classifier
-# that always answers the same class is therefore right only one
-# time in ten: the accuracy of random guessing is our baseline.
-#
 # Eight training images of each class, one class per row:
 
 
@@ -268,6 +292,10 @@ mnist_train = load_mnist(train=True)
 mnist_test = load_mnist(train=False)
 print(mnist_train.classes)
 mnist_height, mnist_width = mnist_train.images.shape[1:]
+assert len(mnist_train) == len(fashion_train)
+assert len(mnist_test) == len(fashion_test)
+assert (mnist_height, mnist_width) == (height, width)
+assert len(mnist_train.classes) == num_classes
 
 # %% tags=["remove_input"]
 show_markdown(
@@ -287,12 +315,13 @@ show_figure(fig)
 # %% [markdown]
 # ## CIFAR-10
 #
-# CIFAR-10 (Krizhevsky, 2009) is the next step up. According to its
-# authors it holds **50,000 training and 10,000 test colour images of
-# 32 x 32 pixels** (three channels, so each image is a `3 x 32 x 32`
-# tensor after `ToTensor`) in ten classes: airplane, automobile, bird,
-# cat, deer, dog, frog, horse, ship and truck. Torchvision's class
-# takes the same five parameters as the MNIST family (checked above):
+# CIFAR-10 (Krizhevsky, 2009) is the next step up: small colour
+# photos (three channels, so each image becomes a
+# `3 x height x width` tensor after `ToTensor`) of airplanes,
+# automobiles, birds, cats, deer, dogs, frogs, horses, ships and
+# trucks; [its page](https://www.cs.toronto.edu/~kriz/cifar.html)
+# gives the sizes. Torchvision's class takes the same five
+# parameters as the MNIST family (checked above):
 #
 # ```python
 # from torchvision import datasets, transforms
@@ -354,10 +383,11 @@ show_markdown(
 #   `target_transform` and `download`, while SVHN, STL10, CelebA and
 #   EMNIST take a `split` string (with a different meaning for
 #   EMNIST). `inspect.signature` tells you which.
-# - Fashion-MNIST and MNIST have the same sizes (counted above): small
-#   grey images in ten classes, a training and a test split.
-#   Fashion-MNIST's classes are exactly balanced, so guessing is right
-#   one time in ten.
+# - Fashion-MNIST and MNIST have the same sizes (counted and
+#   asserted above): small grey images, a training and a test split,
+#   as many classes. Fashion-MNIST's classes are exactly balanced, so
+#   always answering one class is right for one class's share of the
+#   images: the baseline.
 # - Reading items one by one through a dataset object is slow next to
 #   indexing a split held in one tensor (both timed above); with the
 #   data in memory, `num_workers=0` is all a training loop needs.

@@ -131,6 +131,8 @@ try:
     y_hat_batch * F.one_hot(y_batch)
 except RuntimeError as error:
     print(f"RuntimeError: {error}")
+else:
+    raise AssertionError("the shapes did not clash")
 
 # %% tags=["remove_input"]
 show_markdown(

@@ -231,6 +231,8 @@ fitted = {name: path[-1] for name, path in paths.items()}
 assert abs(fitted["L2"] - data.mean().item()) < 1e-3
 assert abs(fitted["L1"] - data.median().item()) < 0.1
 assert data.median().item() < fitted["Huber"] < data.mean().item()
+median_gap = fitted["Huber"] - data.median().item()
+assert median_gap < (data.mean().item() - fitted["Huber"]) / 10  # close
 last_l1 = paths["L1"][-4:]
 assert len(set(last_l1)) > 1  # L1 is still moving after 500 steps
 

@@ -132,6 +132,8 @@ try:
     Forgetful()
 except AttributeError as error:
     print(f"{type(error).__name__}: {error}")
+else:
+    raise AssertionError("Forgetful() did not raise")
 
 # %% [markdown]
 # ## Softmax implementation revisited
@@ -303,8 +305,10 @@ batch_loss = loss(net(X_train[:256]), y_train[:256])
 with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always")
     float(batch_loss.sum())  # the notes' float(l.sum())
+    assert len(caught) == 1, caught
+    float(batch_loss.detach().sum())
     batch_loss.sum().item()
-assert len(caught) == 1, caught
+assert len(caught) == 1, caught  # the other two did not warn
 message = str(caught[0].message).split(" (Triggered")[0]
 print(f"{caught[0].category.__name__}: {message}")
 
@@ -327,6 +331,8 @@ try:
     )
 except ValueError as error:
     print(f"{type(error).__name__}: {error}")
+else:
+    raise AssertionError("fit took a per-sample loss")
 
 # %% [markdown]
 # ## Optimization algorithm and training
@@ -569,6 +575,7 @@ show_figure(
 )
 
 # %% tags=["remove_input"]
+assert mnist_test_acc > concise_test_acc
 show_markdown(
     f"On MNIST the same code reaches a test accuracy of "
     f"**{mnist_test_acc:.4f}** (training loss "

@@ -103,6 +103,8 @@ try:
     torch.dot(W[0], x)  # the notes' < W[j],X > for j = 0
 except RuntimeError as error:
     print(f"{type(error).__name__}: {error}")
+else:
+    raise AssertionError("torch.dot(W[0], x) did not raise")
 print("W[j]:", W[0].shape, " W[:, j]:", W[:, 0].shape)
 o = x @ W + b
 for j in range(num_outputs):
@@ -312,9 +314,10 @@ show_markdown(
     f"the {chance:g} of guessing: every class has "
     f"{per_class[0].item():,} of the {len(y_test):,} test images, so a "
     f"model that picks a class at random, or always the same one, is "
-    f"right one time in ten. The untrained model does worse because "
+    f"right one time in {num_outputs}. The untrained model does worse "
+    f"because "
     f"the classes it favours go mostly to images of other classes. "
-    f"Its ten logits are ten random "
+    f"Its {num_outputs} logits are as many random "
     f"weightings of the same pixels, and two classes, "
     f"**{class_names[top[0]]}** and **{class_names[top[1]]}**, win for "
     f"**{top_share:.0%}** of the test images. A model can only be "
@@ -325,15 +328,15 @@ show_markdown(
     f"{class_names[top[1]]} images get their own class: of the "
     f"{counts[top].sum().item():,} test images this model puts in "
     f"these two classes, only **{top_right:.1%}** belong there, where "
-    f"a constant answer is right one time in ten."
+    f"a constant answer is right one time in {num_outputs}."
 )
 
 # %% [markdown]
 # ## Training
 #
 # One [epoch](../../glossary/#epoch) visits every training sample once,
-# in a new random order: we draw a permutation of the 60,000 indices
-# from a seeded `torch.Generator` and cut it into minibatches of
+# in a new random order: we draw a permutation of the training
+# indices from a seeded `torch.Generator` and cut it into minibatches of
 # [batch size](../../glossary/#batch-size) 256. For each minibatch we
 # compute the summed loss, backpropagate, and take a step of minibatch
 # stochastic gradient descent with
@@ -523,7 +526,7 @@ show_markdown(
 #   with `y_hat[range(n), y]`; the accuracy compares `argmax` with the
 #   labels.
 # - An untrained linear model is not a fair guesser: it favours a few
-#   classes, and its accuracy can be below one in ten.
+#   classes, and its accuracy can be below that of a constant answer.
 # - Ten epochs of minibatch SGD, written by hand, give the accuracy
 #   above; every number on this page comes from this build's run.
 #
