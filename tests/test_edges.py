@@ -23,6 +23,7 @@ from tutorial_lib.binary_cross_entropy import (
 )
 from tutorial_lib.cross_entropy import cross_entropy
 from tutorial_lib.logistic import sigmoid
+from tutorial_lib.softmax import log_softmax, softmax
 
 # torch's forward-mode AD loads its decompositions with torch.jit.script, which warns that it
 # is deprecated (torch 2.14): a warning of torch's about itself, not about this code.
@@ -262,6 +263,26 @@ def test_sigmoid_in_half_precision_is_torchs(dtype):
     torch.testing.assert_close(out, ref_out, rtol=0, atol=0, equal_nan=True)
     torch.testing.assert_close(grad_x, ref_grad, equal_nan=True)  # within a rounding step
     assert out.dtype == grad_x.dtype == dtype
+
+
+@pytest.mark.parametrize("dtype", HALF_DTYPES)
+@pytest.mark.parametrize("name", ["softmax", "log_softmax", "cross_entropy"])
+def test_the_softmax_family_refuses_half_precision_naming_the_dtype(name, dtype):
+    # torch's half-precision softmax rounds at steps of its CPU kernels (the sum of exps in
+    # log_softmax, the accumulation of nll_loss, per vector width): rather than differ from
+    # torch by up to 0.125 in bfloat16, as these functions did, they refuse such logits.
+    logits = torch.randn(4, 3, generator=generator()).to(dtype)
+    call = {
+        "softmax": lambda: softmax(logits, dim=1),
+        "log_softmax": lambda: log_softmax(logits, dim=1),
+        "cross_entropy": lambda: cross_entropy(logits, torch.tensor([0, 1, 2, 0])),
+    }[name]
+    with pytest.raises(ValueError, match=rf"float32 or float64, got {dtype}.*logits\.float\(\)"):
+        call()
+    logits32 = logits.float()  # what the message says to do: then torch's values
+    ours = {"softmax": softmax, "log_softmax": log_softmax}.get(name)
+    if ours is not None:
+        torch.testing.assert_close(ours(logits32, dim=1), getattr(torch, name)(logits32, dim=1))
 
 
 def test_sigmoid_of_float16_7_625_is_below_one():

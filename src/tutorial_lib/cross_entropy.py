@@ -32,7 +32,7 @@ def cross_entropy(
     ``torch.nn.functional.cross_entropy``.
 
     Args:
-        logits: Unnormalised scores, floating point, shape ``(N, C)``.
+        logits: Unnormalised scores, float32 or float64, shape ``(N, C)``.
         target: True class indices, ``torch.int64`` tensor of shape ``(N,)`` with values
             in ``[0, C)`` (see `tutorial_lib.labels.check_class_labels`).
         reduction: ``"mean"`` (average over the batch), ``"sum"`` or ``"none"`` (one loss
@@ -42,8 +42,9 @@ def cross_entropy(
         A scalar for ``"mean"`` and ``"sum"``, a tensor of shape ``(N,)`` for ``"none"``.
 
     Raises:
-        ValueError: If shapes do not match, ``logits`` has zero classes, the labels are
-            not ``torch.int64``, negative or out of range, or ``reduction`` is unknown.
+        ValueError: If shapes do not match, ``logits`` has zero classes or is not float32
+            or float64 (see `tutorial_lib.softmax.log_softmax`), the labels are not
+            ``torch.int64``, negative or out of range, or ``reduction`` is unknown.
     """
     if reduction not in _REDUCTIONS:
         raise ValueError(f"reduction must be one of {_REDUCTIONS}, got {reduction!r}")

@@ -10,6 +10,12 @@ def _check_logits(logits: torch.Tensor, dim: int) -> None:
         raise ValueError(f"logits must be a torch.Tensor, got {type(logits).__name__}")
     if not logits.is_floating_point():
         raise ValueError(f"logits must be floating point, got dtype {logits.dtype}")
+    if logits.dtype in (torch.float16, torch.bfloat16):
+        raise ValueError(
+            f"logits must be float32 or float64, got {logits.dtype}: torch's half-precision "
+            "softmax rounds at steps of its own kernels, which this function does not copy "
+            "(convert with logits.float())"
+        )
     if logits.dim() == 0:
         raise ValueError("logits must have at least one dimension (the classes), got a scalar")
     if isinstance(dim, bool) or not isinstance(dim, int):
@@ -34,15 +40,16 @@ def softmax(logits: torch.Tensor, dim: int = -1) -> torch.Tensor:
     or $+\infty$ logit, or a row of $-\infty$ only) and for empty tensors.
 
     Args:
-        logits: Unnormalised scores, floating point, e.g. shape ``(N, C)``.
+        logits: Unnormalised scores, float32 or float64, e.g. shape ``(N, C)``.
         dim: The dimension holding the classes.
 
     Returns:
         Probabilities of the same shape, non-negative and summing to 1 along ``dim``.
 
     Raises:
-        ValueError: If ``logits`` is not a floating-point tensor with at least one
-            dimension, or ``dim`` is out of range.
+        ValueError: If ``logits`` is not a float32 or float64 tensor with at least one
+            dimension (float16 and bfloat16 are refused, not computed differently from
+            torch), or ``dim`` is out of range.
     """
     _check_logits(logits, dim)
     exp = _shifted(logits, dim).exp()
@@ -58,15 +65,16 @@ def log_softmax(logits: torch.Tensor, dim: int = -1) -> torch.Tensor:
     infinite and NaN logits and for empty tensors.
 
     Args:
-        logits: Unnormalised scores, floating point, e.g. shape ``(N, C)``.
+        logits: Unnormalised scores, float32 or float64, e.g. shape ``(N, C)``.
         dim: The dimension holding the classes.
 
     Returns:
         Log-probabilities of the same shape (all $\le 0$).
 
     Raises:
-        ValueError: If ``logits`` is not a floating-point tensor with at least one
-            dimension, or ``dim`` is out of range.
+        ValueError: If ``logits`` is not a float32 or float64 tensor with at least one
+            dimension (float16 and bfloat16 are refused, not computed differently from
+            torch), or ``dim`` is out of range.
     """
     _check_logits(logits, dim)
     shifted = _shifted(logits, dim)
