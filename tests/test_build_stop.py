@@ -7,6 +7,7 @@ works.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from test_build_downloads import add_library
 from test_build_zygote import PRELOAD, assert_all_gone
 
 #: Writes the kernel's pid and its parent's (the zygote when forked), then hangs or spins.
@@ -131,3 +133,35 @@ def test_stopped_kernel_leaves_no_process_on_the_host(mini_site, temp):
     ]
     assert_all_gone(leftovers)
     assert os.listdir(temp) == []
+
+
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
+def test_signal_while_pip_builds_the_wheel_stops_pip_too(mini_site, temp, number):
+    # A cold build of a project with a library makes its wheel (pip, a few seconds) while
+    # the pages execute: a stop then must not leave pip running or its folders behind.
+    mini_site.write_page("chapter/alpha.py", "Alpha", PIDS, "import time\ntime.sleep(60)")
+    mini_site.configure()
+    add_library(mini_site)
+    build = start(mini_site, temp)
+
+    def pip_runs() -> bool:
+        for child in psutil.Process(build.pid).children(recursive=True):
+            with contextlib.suppress(psutil.Error):  # (one that has just ended)
+                if "pip" in child.cmdline():
+                    return True
+        return False
+
+    wait_for(pip_runs)
+    processes = descendants(build)
+    sent = time.monotonic()
+    build.send_signal(number)
+    out, _ = build.communicate(timeout=30)
+    assert time.monotonic() - sent < 2.0, out
+    assert build.returncode != 0
+    assert_all_gone(processes + pids(mini_site))
+    downloads = mini_site.root / ".cache" / "downloads"
+    assert [p.name for p in downloads.iterdir() if p.name.startswith(".wheel-")] == []
+    mini_site.write_page("chapter/alpha.py", "Alpha", PIDS)  # the next build works
+    result = mini_site.build(env={"TMPDIR": str(temp)})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert list((mini_site.site / "downloads").glob("tutorial_lib-*.whl"))

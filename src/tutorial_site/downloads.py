@@ -13,6 +13,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -140,6 +141,7 @@ class Downloads:
         self.notebooks: dict[str, str] = {}  # page -> its clean notebook
         self.urls: dict[str, str | None] = {}  # page -> its address on the site
         self.used: set[str] = set()  # the cache files this build used
+        self.pip: tuple[subprocess.Popen[bytes], str] | None = None  # building, in a folder
 
     def add_files(self, files: Files, config: MkDocsConfig, pages: Mapping[str, Path]) -> None:
         """Build the wheel and the clean notebooks of ``pages``; add ``downloads/`` to ``files``."""
@@ -213,13 +215,26 @@ class Downloads:
                     atomic_write(Path(temporary, "source", name), data)
                 command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-index"]
                 command += ["--no-build-isolation", "--no-cache-dir", "-qw", "dist", "./source"]
-                env = {**os.environ, "SOURCE_DATE_EPOCH": "315532800"}  # reproducible zip
-                run = subprocess.run(command, cwd=temporary, env=env, capture_output=True)
-                if run.returncode != 0:
-                    raise PluginError(f"downloads: pip wheel failed:\n{run.stderr.decode()}")
+                # A reproducible zip; pip's own temporary files in the folder stop() removes.
+                env = {**os.environ, "SOURCE_DATE_EPOCH": "315532800", "TMPDIR": temporary}
+                pip = subprocess.Popen(command, cwd=temporary, env=env, start_new_session=True,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                self.pip = pip, temporary
+                stderr = pip.communicate()[1]
+                if pip.returncode != 0:
+                    raise PluginError(f"downloads: pip wheel failed:\n{stderr.decode()}")
                 with contextlib.suppress(OSError):  # a parallel build won
                     os.replace(Path(temporary, "dist"), folder)
+            self.pip = None
         return next(folder.glob(f"{LIBRARY}-*-py3-none-any.whl"))
+
+    def stop(self) -> None:
+        """Kill a running ``pip wheel`` with what it started; remove its folder (Ctrl-C)."""
+        if self.pip is not None:
+            pip, folder = self.pip
+            with contextlib.suppress(OSError):  # (not waited for: this process exits next)
+                os.killpg(pip.pid, signal.SIGKILL)
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _requirements(self) -> str:
         path = self.root / "constraints.txt"

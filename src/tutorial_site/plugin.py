@@ -13,7 +13,6 @@ import fnmatch
 import logging
 import os
 import signal
-import sys
 import threading
 import time
 from pathlib import Path
@@ -160,12 +159,12 @@ class ExecutedPagesPlugin(BasePlugin[ExecutedPagesConfig]):
         threading.Thread(target=self._run, args=(jobs,), daemon=True).start()
 
     def _interrupt(self, number: int, _frame: Any) -> None:
-        """Ctrl-C or SIGTERM during a build: kill every kernel and the zygote, then exit."""
+        """Ctrl-C or SIGTERM during a build: kill every kernel, the zygote and pip, then exit."""
         self.runner.cancel()
+        if self.config.downloads:
+            self.downloads.stop()
         log.error("executed-pages: %s: stopped every kernel", signal.Signals(number).name)
-        for stream in (sys.stdout, sys.stderr):
-            stream.flush()
-        os._exit(128 + number)
+        os._exit(128 + number)  # (the log's handler flushed the line)
 
     def _run(self, jobs: list[Job]) -> None:
         """Execute the jobs (runner thread); a failure before the pages ran fails them all."""
