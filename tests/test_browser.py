@@ -309,3 +309,25 @@ def test_a_request_to_another_host_is_caught(session: Session, base_url: str):
     session.page.evaluate("() => fetch('https://example.org/beacon').catch(() => null)")
     assert session.external == ["https://example.org/beacon"]
     session.external.clear()
+
+
+def test_copy_button_copies_the_cells_code(sessions: dict[str, Session], nav_urls: list[str]):
+    # The copy buttons' script is one shared file and a button copies the highlighted code
+    # itself (the hidden second copy mkdocs-jupyter writes is removed): check both work.
+    session = sessions["light"]
+    session.page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    url = next(u for u in nav_urls if "one-hot-encoding" in u)
+    session.goto(url)
+    page = session.page
+    assert page.locator(".clipboard-copy-txt").count() == 0
+    button = page.locator("clipboard-copy").nth(1)  # a code cell's (the first may be set-up)
+    target = button.get_attribute("for")
+    code = page.evaluate("id => document.getElementById(id).textContent", target)
+    assert "import" in code or "=" in code, code
+    button.scroll_into_view_if_needed()
+    button.click()
+    shown = "Array.from(document.querySelectorAll('.notice')).some(n => !n.hidden)"
+    page.wait_for_function(f"() => {shown}")  # "Copied!": the shared script's handler ran
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.rstrip("\n") == code.rstrip("\n") and copied.strip()
+    assert not session.console, session.console

@@ -168,6 +168,26 @@ def test_notebook_css_moves_to_one_shared_stylesheet(tmp_path: Path):
     assert "line-height: 125%" in css and ".jp-Cell{padding:5px}" in css and ".hll" not in css
 
 
+def test_copy_buttons_share_one_script_and_copy_the_highlighted_code(tmp_path: Path):
+    # As mkdocs-jupyter writes them: the script in every page, each cell's source twice.
+    scripts = (
+        "<script>(function () { customElements.define('clipboard-copy', C) })()</script>"
+        "<script>document.addEventListener('clipboard-copy', show)</script>"
+    )
+    cell = code_cell("x = 1").replace(
+        "</pre></div>", '</pre></div><div id="cell-1" class="clipboard-copy-txt">x = 1</div>'
+    )
+    soup, _ = render(scripts + notebook(cell), tmp_path)
+    assert [s.get("src") for s in soup.find_all("script")] == [
+        "../../assets/javascripts/clipboard-copy.js"
+    ]
+    shared = (tmp_path / "assets/javascripts/clipboard-copy.js").read_text()
+    assert "customElements.define" in shared and "addEventListener" in shared
+    assert not soup.select(".clipboard-copy-txt")
+    button = soup.find("clipboard-copy")
+    assert soup.find(id=button["for"]).get_text() == "x = 1"
+
+
 def test_figures_become_lazy_content_addressed_files_with_their_size(tmp_path: Path):
     data = png(30, 20)
     src = "data:image/png;base64," + base64.b64encode(data).decode()

@@ -28,6 +28,8 @@ from tutorial_site.cache import Damaged, atomic_write, digest, load_json, save_j
 
 #: Where the shared notebook stylesheet goes, relative to the site folder.
 STYLESHEET = "assets/stylesheets/notebook.css"
+#: Where the copy buttons' script goes (mkdocs-jupyter puts a copy in every page).
+COPY_SCRIPT = "assets/javascripts/clipboard-copy.js"
 #: Removed: nbconvert's loaders of MathJax (we render with our own KaTeX) and of Mermaid from
 #: a CDN, and the Pygments CSS that mkdocs-jupyter appends to ``.ipynb`` pages as a list repr.
 _NBCONVERT_EXTRAS = re.compile(
@@ -186,6 +188,19 @@ def _rework(html: str, page_url: str) -> Kept:
         element["data-search-exclude"] = ""
     for toolbar in soup.select(".celltoolbar"):
         toolbar.decompose()  # the cell's tags: authoring metadata, not for readers
+    # The copy buttons' script: one shared file (4.5 KB in every page otherwise).
+    scripts = [tag for tag in soup.find_all("script") if "clipboard-copy" in tag.get_text()]
+    if scripts:
+        files[COPY_SCRIPT] = "\n".join(tag.get_text() for tag in scripts).encode()
+        scripts[0].replace_with(soup.new_tag("script", src=get_relative_url(COPY_SCRIPT, page_url)))
+        for tag in scripts[1:]:
+            tag.decompose()
+    # A copy button copies the highlighted code itself, not a hidden second copy of it.
+    for text in soup.select("div.clipboard-copy-txt[id]"):
+        code = text.find_previous_sibling("div", class_="highlight-ipynb")
+        if code is not None:
+            code["id"] = text["id"]
+            text.decompose()
     # The copy buttons' icon: drawn once, then reused (0.7 KB per code cell otherwise).
     for index, icon in enumerate(soup.select("svg.clipboard-copy-icon")):
         drawing = [child.extract() for child in icon.find_all(recursive=False)]
