@@ -65,6 +65,19 @@ def wait_for(condition, seconds: float = 120) -> None:
         time.sleep(0.1)
 
 
+def stop_within_two_seconds(build: subprocess.Popen, number: int, site) -> None:
+    """Send ``number`` to ``build``: it ends within 2 s, failed, naming the signal, and
+    every process it had started (and the pages' kernels) is gone."""
+    processes = descendants(build)
+    sent = time.monotonic()
+    build.send_signal(number)
+    out, _ = build.communicate(timeout=30)
+    assert time.monotonic() - sent < 2.0, out
+    assert build.returncode != 0
+    assert signal.Signals(number).name in out and "stopped every kernel" in out
+    assert_all_gone(processes + pids(site))
+
+
 @pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM])
 @pytest.mark.parametrize("moment", ["cold build", "hanging cell"])
 def test_signal_stops_the_build_within_two_seconds(mini_site, temp, number, moment):
@@ -76,14 +89,7 @@ def test_signal_stops_the_build_within_two_seconds(mini_site, temp, number, mome
         wait_for(lambda: len(descendants(build)) >= 2)
     else:  # once the hanging cell runs
         wait_for(lambda: len(pids(mini_site)) >= 3)
-    processes = descendants(build)
-    sent = time.monotonic()
-    build.send_signal(number)
-    out, _ = build.communicate(timeout=30)
-    assert time.monotonic() - sent < 2.0, out
-    assert build.returncode != 0
-    assert signal.Signals(number).name in out and "stopped every kernel" in out
-    assert_all_gone(processes + pids(mini_site))
+    stop_within_two_seconds(build, number, mini_site)
     # The next build works (and caches what it ran).
     if moment == "hanging cell":
         mini_site.write_page("chapter/beta.py", "Beta", PIDS)
@@ -152,13 +158,7 @@ def test_signal_while_pip_builds_the_wheel_stops_pip_too(mini_site, temp, number
         return False
 
     wait_for(pip_runs)
-    processes = descendants(build)
-    sent = time.monotonic()
-    build.send_signal(number)
-    out, _ = build.communicate(timeout=30)
-    assert time.monotonic() - sent < 2.0, out
-    assert build.returncode != 0
-    assert_all_gone(processes + pids(mini_site))
+    stop_within_two_seconds(build, number, mini_site)
     downloads = mini_site.root / ".cache" / "downloads"
     assert [p.name for p in downloads.iterdir() if p.name.startswith(".wheel-")] == []
     mini_site.write_page("chapter/alpha.py", "Alpha", PIDS)  # the next build works
